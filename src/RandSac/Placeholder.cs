@@ -1,0 +1,1 @@
+namespace RandSac; public static class Version { }
