@@ -1,1 +1,0 @@
-namespace RandSac; public static class Version { }
