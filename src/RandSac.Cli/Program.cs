@@ -1,1 +1,1 @@
-System.Console.WriteLine("x");
+return RandSac.Cli.CliApp.Run(args, Console.Out, Console.Error);
