@@ -40,7 +40,7 @@ public static class PlanCommand
         command.SetAction(parse =>
         {
             int patchSize = parse.GetValue(patch);
-            using var dataset = data.Open(parse, patchSize, context);
+            using var dataset = data.Open(parse, patchSize);
             int imageIndex = parse.GetValue(index);
             if (imageIndex < 0 || imageIndex >= dataset.Count)
                 throw new UserInputException($"--index {imageIndex} is outside the dataset's {dataset.Count} images");
@@ -58,7 +58,7 @@ public static class PlanCommand
             {
                 int pictureScale = parse.GetValue(scale);
                 if (pictureScale is < 1 or > 64) throw new UserInputException($"--scale {pictureScale} must be between 1 and 64");
-                var pixels = dataset.ImageBytes(imageIndex);
+                var pixels = dataset.GetPixels(imageIndex);
                 string title = $"{dataset.Name} #{imageIndex} · {sampler.Segmenter.Spec} · {sampler.Order.Spec} · seed {parse.GetValue(seed)}";
                 using var picture = PlanPicture.Draw(plan, pixels, dataset.Channels, dataset.Height, dataset.Width,
                     patchSize, title, pictureScale);

@@ -1,0 +1,59 @@
+namespace RandSac.Data;
+
+/// <summary>
+/// Which dataset to read and how: one description shared by every command, saved with
+/// checkpoints so an evaluation reads the data the model was trained on.
+/// </summary>
+public sealed record DatasetSpec
+{
+    public DatasetKind Kind { get; init; } = DatasetKind.Synthetic;
+
+    /// <summary>Folder of the CIFAR batch files or the image-folder root; unused for synthetic data.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>Square image size; CIFAR is always 32.</summary>
+    public int ImageSize { get; init; } = 32;
+
+    public CifarLabels Labels { get; init; } = CifarLabels.Fine;
+
+    /// <summary>Images per split of the synthetic dataset (training; the test split is a fifth of it).</summary>
+    public int SyntheticCount { get; init; } = 5000;
+
+    /// <summary>Seed of the synthetic dataset.</summary>
+    public long SyntheticSeed { get; init; }
+
+    public ImageDataset Open(DataSplit split)
+    {
+        switch (Kind)
+        {
+            case DatasetKind.Synthetic:
+                DataChecks.RequirePositive(SyntheticCount, "synthetic image count");
+                int count = split == DataSplit.Train ? SyntheticCount : Math.Max(1, SyntheticCount / 5);
+                return SyntheticDataset.Generate(split, count, ImageSize, SyntheticSeed);
+            case DatasetKind.Cifar10:
+            case DatasetKind.Cifar100:
+                if (ImageSize != 32)
+                    throw new DataException($"CIFAR images are 32×32; --image-size {ImageSize} does not apply");
+                return CifarReader.Load(Kind == DatasetKind.Cifar10 ? CifarVariant.Cifar10 : CifarVariant.Cifar100,
+                    RequirePath(), split, Labels);
+            case DatasetKind.Folder:
+                return ImageFolderReader.Load(FolderFor(split), ImageSize);
+            default:
+                throw new DataException($"unknown dataset kind {Kind}");
+        }
+    }
+
+    /// <summary>Short name for titles and logs, e.g. <c>cifar10</c>.</summary>
+    public string DisplayName => Kind.ToString().ToLowerInvariant();
+
+    string RequirePath() =>
+        Path ?? throw new DataException($"the {DisplayName} dataset needs --data PATH (the folder with its batch files)");
+
+    /// <summary>An image folder with <c>train/</c> and <c>val/</c> uses those; otherwise the root is both splits.</summary>
+    string FolderFor(DataSplit split)
+    {
+        string root = RequirePath();
+        string sub = System.IO.Path.Combine(root, split == DataSplit.Train ? "train" : "val");
+        return Directory.Exists(sub) ? sub : root;
+    }
+}
