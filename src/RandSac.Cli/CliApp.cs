@@ -24,6 +24,7 @@ public static class CliApp
         var root = new RootCommand("RandSac: self-supervised pre-training of Vision Transformers with RandSAC " +
                                    "(Random Segments with Autoregressive Coding), and its evaluation.");
         root.Subcommands.Add(PlanCommand.Create(context));
+        root.Subcommands.Add(PretrainCommand.Create(context));
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration

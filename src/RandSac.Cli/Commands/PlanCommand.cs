@@ -28,7 +28,7 @@ public static class PlanCommand
         {
             Description = "Print the token sequence and the three attention masks (for grids of up to 64 tokens).",
         };
-        var data = new DatasetOptions(defaultImageSize: 32);
+        var data = new DatasetOptions();
         var index = new Option<int>("--index") { Description = "Which dataset image to draw the plan over.", DefaultValueFactory = _ => 0 };
 
         var command = new Command("plan",
@@ -40,7 +40,7 @@ public static class PlanCommand
         command.SetAction(parse =>
         {
             int patchSize = parse.GetValue(patch);
-            using var dataset = data.Open(parse, patchSize);
+            using var dataset = DatasetOptions.Open(data.Apply(parse), patchSize);
             int imageIndex = parse.GetValue(index);
             if (imageIndex < 0 || imageIndex >= dataset.Count)
                 throw new UserInputException($"--index {imageIndex} is outside the dataset's {dataset.Count} images");

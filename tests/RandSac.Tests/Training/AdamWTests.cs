@@ -1,6 +1,7 @@
 using RandSac.Training;
 using TorchSharp;
-using TorchSharp.Modules;
+using TorchAdamW = TorchSharp.Modules.AdamW;
+using AdamW = RandSac.Training.AdamW;
 using static TorchSharp.torch;
 
 namespace RandSac.Tests.Training;
@@ -20,8 +21,8 @@ public class AdamWTests
         var decay = theirs.named_parameters().Where(p => p.parameter.dim() >= 2).Select(p => p.parameter);
         var noDecay = theirs.named_parameters().Where(p => p.parameter.dim() < 2).Select(p => p.parameter);
         var reference = optim.AdamW(
-            [new optim.AdamW.ParamGroup(decay, new optim.AdamW.Options { weight_decay = 0.05 }),
-             new optim.AdamW.ParamGroup(noDecay, new optim.AdamW.Options { weight_decay = 0 })],
+            [new TorchAdamW.ParamGroup(decay, new TorchAdamW.Options { weight_decay = 0.05 }),
+             new TorchAdamW.ParamGroup(noDecay, new TorchAdamW.Options { weight_decay = 0 })],
             lr: 0.01, beta1: 0.9, beta2: 0.95);
 
         for (int step = 0; step < 5; step++)

@@ -1,0 +1,147 @@
+using System.CommandLine;
+using RandSac.Cli.Output;
+using RandSac.Models;
+using RandSac.Training;
+using Spectre.Console;
+
+namespace RandSac.Cli.Commands;
+
+/// <summary>
+/// <c>randsac pretrain</c>: self-supervised pre-training. Settings come from a config file
+/// (or the defaults), and every flag given on the command line wins over it.
+/// </summary>
+public static class PretrainCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var defaults = new PretrainConfig();
+        var config = new Option<FileInfo?>("--config") { Description = "JSON config file (see configs/); flags win over it." };
+        var data = new DatasetOptions();
+        var patch = new Option<int?>("--patch") { Description = $"Patch size in pixels (default {defaults.Patch})." };
+        var model = new Option<string?>("--model") { Description = $"Encoder preset: {string.Join(" | ", ViTConfig.PresetNames)} (default {defaults.Model})." };
+        var method = new Option<string?>("--method") { Description = $"Pre-training method: {PretrainMethods.Help} (default {defaults.Method})." };
+        var segments = new Option<string?>("--segments") { Description = $"Segments: {Segments.SegmenterSpec.Help} (default {defaults.Segments})." };
+        var order = new Option<string?>("--order") { Description = $"Segment order: {Orders.OrderSpec.Help} (default {defaults.Order})." };
+        var decoderDepth = new Option<int?>("--decoder-depth") { Description = $"Decoder layers (default {defaults.DecoderDepth})." };
+        var decoderDim = new Option<int?>("--decoder-dim") { Description = "Decoder width (default: the encoder's)." };
+        var decoderHeads = new Option<int?>("--decoder-heads") { Description = "Decoder heads (default: the encoder's)." };
+        var skip = new Option<bool?>("--skip") { Description = "Trainable skip connections from every encoder block to the decoder: true | false (default true).", Arity = ArgumentArity.ZeroOrOne };
+        var normPix = new Option<bool?>("--norm-pix-loss") { Description = "Predict per-patch normalised pixels: true | false (default true).", Arity = ArgumentArity.ZeroOrOne };
+        var maskRatio = new Option<double?>("--mask-ratio") { Description = $"MAE's masking ratio (default {defaults.MaskRatio})." };
+        var epochs = new Option<int?>("--epochs") { Description = $"Epochs (default {defaults.Epochs})." };
+        var batch = new Option<int?>("--batch") { Description = $"Images per micro-batch (default {defaults.Batch})." };
+        var accumulation = new Option<int?>("--accumulation") { Description = "Micro-batches per optimiser step (default 1)." };
+        var baseLr = new Option<double?>("--base-lr") { Description = $"Base learning rate; the peak is base × effective batch / 256 (default {defaults.BaseLr})." };
+        var minLr = new Option<double?>("--min-lr") { Description = "Learning rate at the end of the cosine (default 0)." };
+        var warmup = new Option<double?>("--warmup-epochs") { Description = $"Linear warmup, in epochs (default {defaults.WarmupEpochs})." };
+        var weightDecay = new Option<double?>("--weight-decay") { Description = $"AdamW weight decay on matrices (default {defaults.WeightDecay})." };
+        var clipGrad = new Option<double?>("--clip-grad") { Description = "Clip the gradient norm to this value (default: no clipping)." };
+        var seed = new Option<int?>("--seed") { Description = "Seed of initialisation, data order, augmentation and segment sampling (default 0)." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoint, metrics, pictures.", Required = true };
+        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = $"Optimiser steps between checkpoints (default {defaults.CheckpointEvery}); one is always written at the end." };
+        var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many optimiser steps (a smoke run); the schedule still spans all epochs." };
+        var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: the number of cores)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where its last checkpoint stopped." };
+
+        var command = new Command("pretrain", "Pre-train a ViT encoder with RandSAC (or a baseline) and checkpoint it.")
+        {
+            config, patch, model, method, segments, order, decoderDepth, decoderDim, decoderHeads, skip, normPix, maskRatio,
+            epochs, batch, accumulation, baseLr, minLr, warmup, weightDecay, clipGrad, seed, output, checkpointEvery,
+            maxSteps, threads, resume,
+        };
+        data.AddTo(command);
+        command.SetAction((parse, cancel) =>
+        {
+            string folder = parse.GetValue(output)!.FullName;
+            bool resuming = parse.GetValue(resume);
+            PretrainConfig settings;
+            if (resuming)
+            {
+                // A resumed run keeps its recorded settings; only how it runs may change.
+                string path = Checkpoint.PathIn(folder);
+                if (!File.Exists(path)) throw new UserInputException($"--resume: {path} does not exist");
+                using var checkpoint = Checkpoint.Load(path);
+                settings = checkpoint.Config with
+                {
+                    MaxSteps = parse.GetValue(maxSteps) ?? checkpoint.Config.MaxSteps,
+                    Threads = parse.GetValue(threads) ?? checkpoint.Config.Threads,
+                    CheckpointEvery = parse.GetValue(checkpointEvery) ?? checkpoint.Config.CheckpointEvery,
+                };
+            }
+            else
+            {
+                var file = parse.GetValue(config);
+                var start = file is null ? defaults : PretrainConfig.Load(file.FullName);
+                settings = start with
+                {
+                    Dataset = data.Apply(parse, start.Dataset),
+                    Patch = parse.GetValue(patch) ?? start.Patch,
+                    Model = parse.GetValue(model) ?? start.Model,
+                    Method = parse.GetValue(method) ?? start.Method,
+                    Segments = parse.GetValue(segments) ?? start.Segments,
+                    Order = parse.GetValue(order) ?? start.Order,
+                    DecoderDepth = parse.GetValue(decoderDepth) ?? start.DecoderDepth,
+                    DecoderDim = parse.GetValue(decoderDim) ?? start.DecoderDim,
+                    DecoderHeads = parse.GetValue(decoderHeads) ?? start.DecoderHeads,
+                    Skip = Flag(parse, skip) ?? start.Skip,
+                    NormPixLoss = Flag(parse, normPix) ?? start.NormPixLoss,
+                    MaskRatio = parse.GetValue(maskRatio) ?? start.MaskRatio,
+                    Epochs = parse.GetValue(epochs) ?? start.Epochs,
+                    Batch = parse.GetValue(batch) ?? start.Batch,
+                    Accumulation = parse.GetValue(accumulation) ?? start.Accumulation,
+                    BaseLr = parse.GetValue(baseLr) ?? start.BaseLr,
+                    MinLr = parse.GetValue(minLr) ?? start.MinLr,
+                    WarmupEpochs = parse.GetValue(warmup) ?? start.WarmupEpochs,
+                    WeightDecay = parse.GetValue(weightDecay) ?? start.WeightDecay,
+                    ClipGrad = parse.GetValue(clipGrad) ?? start.ClipGrad,
+                    Seed = parse.GetValue(seed) ?? start.Seed,
+                    CheckpointEvery = parse.GetValue(checkpointEvery) ?? start.CheckpointEvery,
+                    MaxSteps = parse.GetValue(maxSteps) ?? start.MaxSteps,
+                    Threads = parse.GetValue(threads) ?? start.Threads,
+                };
+            }
+            var run = new Pretraining(settings, folder);
+            var summary = RunWithProgress(context, run, resuming, cancel);
+            Report(context, settings, summary, folder);
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    /// <summary>A bare <c>--skip</c> means true.</summary>
+    static bool? Flag(ParseResult parse, Option<bool?> option) =>
+        parse.GetResult(option) is null ? null : parse.GetValue(option) ?? true;
+
+    static PretrainSummary RunWithProgress(CliContext context, Pretraining run, bool resume, CancellationToken cancel)
+    {
+        if (!context.Console.Profile.Capabilities.Interactive)
+            return run.Run(resume, new ConsolePretrainObserver(context, null), cancel);
+        PretrainSummary? summary = null;
+        context.Console.Progress()
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
+                new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(progress =>
+            {
+                var task = progress.AddTask("starting", maxValue: 1);
+                summary = run.Run(resume, new ConsolePretrainObserver(context, task), cancel);
+            });
+        return summary!;
+    }
+
+    static void Report(CliContext context, PretrainConfig config, PretrainSummary summary, string folder)
+    {
+        string curve = summary.Steps > summary.StartStep
+            ? LossCurve.Save(summary.MetricsPath, folder, $"{config.Method} · {config.Model} · {config.Segments} · {config.Order}")
+            : "(no new steps)";
+        var table = new Table().Title("pre-training summary").AddColumn("").AddColumn("");
+        table.AddRow("steps", $"{summary.StartStep} → {summary.Steps}");
+        table.AddRow("loss", $"{summary.FirstLoss:F4} → {summary.LastLoss:F4}");
+        table.AddRow("wall time", $"{summary.Wall:hh\\:mm\\:ss}");
+        table.AddRow("throughput", $"{summary.ImagesPerSecond:F1} images/s");
+        table.AddRow("peak memory", PeakMemory.Describe());
+        table.AddRow("checkpoint", Markup.Escape(summary.CheckpointPath));
+        table.AddRow("metrics", Markup.Escape(summary.MetricsPath));
+        table.AddRow("loss curve", Markup.Escape(curve));
+        context.Console.Write(table);
+    }
+}

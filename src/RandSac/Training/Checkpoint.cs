@@ -1,0 +1,91 @@
+using System.Globalization;
+using RandSac.IO;
+using static TorchSharp.torch;
+
+namespace RandSac.Training;
+
+/// <summary>
+/// A pre-training checkpoint: one safetensors file holding the model (<c>model.*</c>, with
+/// timm-style names, so <c>model.encoder.*</c> is a ViT for PyTorch), the optimiser's moments
+/// (<c>optimizer.*</c>), torch's generator state, and in its metadata the full config and the
+/// schedule position. Written to a temporary file and renamed over the old one, so a crash
+/// at any moment leaves the last good checkpoint readable.
+/// </summary>
+public sealed class Checkpoint : IDisposable
+{
+    public const string FileName = "checkpoint.safetensors";
+    const string FormatVersion = "1";
+
+    public required PretrainConfig Config { get; init; }
+
+    /// <summary>Optimiser steps completed.</summary>
+    public required long Step { get; init; }
+
+    /// <summary>Micro-batches consumed (Step × Accumulation): where the data stream resumes.</summary>
+    public required long MicroBatches { get; init; }
+
+    public required Dictionary<string, Tensor> Model { get; init; }
+    public required Dictionary<string, Tensor> Optimizer { get; init; }
+    public Tensor? TorchRngState { get; init; }
+
+    public static string PathIn(string folder) => System.IO.Path.Combine(folder, FileName);
+
+    /// <summary>Saves atomically. <paramref name="beforeRename"/> lets tests simulate a crash mid-write.</summary>
+    public static void Save(string path, PretrainConfig config, long step, long microBatches,
+        IEnumerable<KeyValuePair<string, Tensor>> model, IEnumerable<KeyValuePair<string, Tensor>> optimizer,
+        Tensor? torchRngState, Action<string>? beforeRename = null)
+    {
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        tensors.AddRange(model.Select(p => new KeyValuePair<string, Tensor>("model." + p.Key, p.Value)));
+        tensors.AddRange(optimizer.Select(p => new KeyValuePair<string, Tensor>("optimizer." + p.Key, p.Value)));
+        if (torchRngState is not null) tensors.Add(new("rng.torch", torchRngState));
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "randsac-checkpoint",
+            ["version"] = FormatVersion,
+            ["step"] = step.ToString(CultureInfo.InvariantCulture),
+            ["micro_batches"] = microBatches.ToString(CultureInfo.InvariantCulture),
+            ["config"] = config.ToJson(),
+        };
+
+        string full = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        string temp = full + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            Safetensors.Write(stream, tensors, metadata);
+            stream.Flush(flushToDisk: true);
+        }
+        beforeRename?.Invoke(temp);
+        File.Move(temp, full, overwrite: true);
+    }
+
+    public static Checkpoint Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint {path} does not exist");
+        var (tensors, metadata) = Safetensors.Read(path);
+        if (!metadata.TryGetValue("format", out var format) || format != "randsac-checkpoint")
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            throw new InvalidDataException($"{path}: not a RandSac checkpoint");
+        }
+        Dictionary<string, Tensor> WithPrefix(string prefix) => tensors
+            .Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(p => p.Key[prefix.Length..], p => p.Value);
+        return new Checkpoint
+        {
+            Config = PretrainConfig.FromJson(metadata["config"]),
+            Step = long.Parse(metadata["step"], CultureInfo.InvariantCulture),
+            MicroBatches = long.Parse(metadata["micro_batches"], CultureInfo.InvariantCulture),
+            Model = WithPrefix("model."),
+            Optimizer = WithPrefix("optimizer."),
+            TorchRngState = tensors.GetValueOrDefault("rng.torch"),
+        };
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in Model.Values.Concat(Optimizer.Values)) t.Dispose();
+        TorchRngState?.Dispose();
+    }
+}

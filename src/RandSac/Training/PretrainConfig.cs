@@ -1,0 +1,125 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RandSac.Data;
+using RandSac.Models;
+
+namespace RandSac.Training;
+
+/// <summary>
+/// Everything that defines a pre-training run. Saved with every checkpoint so a run can be
+/// resumed, evaluated and reproduced; read from a JSON config file, with command-line flags on top.
+/// Defaults are the paper's CIFAR recipe (spec §7) where it fixes one.
+/// </summary>
+public sealed record PretrainConfig
+{
+    public DatasetSpec Dataset { get; init; } = new();
+    public int Patch { get; init; } = 4;
+
+    /// <summary>Encoder preset: mini | tiny | small | base.</summary>
+    public string Model { get; init; } = "mini";
+
+    /// <summary>randsac | two-stream | mae.</summary>
+    public string Method { get; init; } = "randsac";
+
+    public string Segments { get; init; } = "square:2";
+    public string Order { get; init; } = "hier:4";
+    public int DecoderDepth { get; init; } = 4;
+    public int? DecoderDim { get; init; }
+    public int? DecoderHeads { get; init; }
+    public bool Skip { get; init; } = true;
+    public bool NormPixLoss { get; init; } = true;
+    public double MaskRatio { get; init; } = 0.75;
+
+    public int Epochs { get; init; } = 1;
+    public int Batch { get; init; } = 64;
+
+    /// <summary>Micro-batches summed into one optimiser step; the effective batch is Batch × Accumulation.</summary>
+    public int Accumulation { get; init; } = 1;
+
+    public double BaseLr { get; init; } = 1e-3;
+    public double MinLr { get; init; }
+    public double WarmupEpochs { get; init; } = 10;
+    public double WeightDecay { get; init; } = 0.05;
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.95;
+
+    /// <summary>Largest gradient norm; null for no clipping.</summary>
+    public double? ClipGrad { get; init; }
+
+    /// <summary>Drives initialisation, data order, augmentation, and segment or mask sampling.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Optimiser steps between checkpoints (one is always written at the end).</summary>
+    public int CheckpointEvery { get; init; } = 500;
+
+    /// <summary>Stop after this many optimiser steps (a smoke run); the schedule still spans all epochs.</summary>
+    public long? MaxSteps { get; init; }
+
+    /// <summary>Intra-op threads; null for the number of cores.</summary>
+    public int? Threads { get; init; }
+
+    public int EffectiveBatch => Batch * Accumulation;
+
+    public PretrainOptions ModelOptions(int channels, int imageSize) => new(
+        PretrainMethods.Parse(Method),
+        ViTConfig.Preset(Model, Patch, channels, imageSize),
+        new DecoderConfig(DecoderDepth, DecoderDim, DecoderHeads),
+        Skip,
+        MaskRatio);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
+    public PretrainConfig Validated()
+    {
+        Require(Patch > 0, $"patch size must be positive, got {Patch}");
+        Require(Epochs > 0, $"epochs must be positive, got {Epochs}");
+        Require(Batch > 0, $"batch must be positive, got {Batch}");
+        Require(Accumulation > 0, $"accumulation must be positive, got {Accumulation}");
+        Require(BaseLr > 0, $"base learning rate must be positive, got {BaseLr}");
+        Require(MinLr >= 0 && MinLr <= BaseLr, $"minimum learning rate must be in [0, base lr], got {MinLr}");
+        Require(WarmupEpochs >= 0, $"warmup epochs must not be negative, got {WarmupEpochs}");
+        Require(WeightDecay >= 0, $"weight decay must not be negative, got {WeightDecay}");
+        Require(Beta1 is >= 0 and < 1 && Beta2 is >= 0 and < 1, $"betas must be in [0, 1), got ({Beta1}, {Beta2})");
+        Require(ClipGrad is null or > 0, $"gradient clipping must be positive, got {ClipGrad}");
+        Require(CheckpointEvery > 0, $"checkpoint interval must be positive, got {CheckpointEvery}");
+        Require(MaxSteps is null or > 0, $"max steps must be positive, got {MaxSteps}");
+        Require(Threads is null or > 0, $"threads must be positive, got {Threads}");
+        Require(MaskRatio is > 0 and < 1, $"mask ratio must be in (0, 1), got {MaskRatio}");
+        PretrainMethods.Parse(Method);
+        return this;
+    }
+
+    static void Require(bool condition, string message)
+    {
+        if (!condition) throw new ArgumentException(message);
+    }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads a config file; errors name the file and what is wrong.</summary>
+    public static PretrainConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"config file {path} does not exist");
+        try
+        {
+            return JsonSerializer.Deserialize<PretrainConfig>(File.ReadAllText(path), Json)
+                   ?? throw new InvalidDataException($"{path}: empty config");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}");
+        }
+    }
+
+    public static PretrainConfig FromJson(string json) =>
+        JsonSerializer.Deserialize<PretrainConfig>(json, Json) ?? throw new InvalidDataException("empty config");
+}

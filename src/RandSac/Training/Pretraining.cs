@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using RandSac.Data;
+using RandSac.Data.Augmentation;
+using RandSac.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RandSac.Training;
+
+/// <summary>
+/// The pre-training loop: one image batch and its segment plan (or MAE mask) per micro-batch,
+/// prepared ahead on the loader thread; forward, backward, AdamW step under the warmup+cosine
+/// schedule; a metrics row per step; atomic checkpoints every N steps and at the end. Every
+/// draw is a function of (seed, position), so a resumed run continues exactly.
+/// </summary>
+public sealed class Pretraining
+{
+    readonly PretrainConfig _config;
+    readonly string _folder;
+
+    public Pretraining(PretrainConfig config, string folder)
+    {
+        _config = config.Validated();
+        _folder = Path.GetFullPath(folder);
+    }
+
+    /// <summary>Called with the temporary file of every checkpoint before it replaces the old one (tests).</summary>
+    public Action<string>? BeforeCheckpointRename { get; init; }
+
+    public PretrainSummary Run(bool resume, IPretrainObserver? observer = null, CancellationToken cancel = default)
+    {
+        var config = _config;
+        set_num_threads(config.Threads ?? Environment.ProcessorCount);
+        string checkpointPath = Checkpoint.PathIn(_folder);
+        using var start = resume ? Checkpoint.Load(checkpointPath) : null;
+        if (start is null && File.Exists(checkpointPath))
+            throw new IOException($"{_folder} already holds a run ({Checkpoint.FileName}); pass --resume to continue it, or choose another --out");
+        Directory.CreateDirectory(_folder);
+
+        using var dataset = config.Dataset.Open(DataSplit.Train);
+        DataChecks.RequireDivisible(dataset.Height, config.Patch);
+        var options = config.ModelOptions(dataset.Channels, dataset.Height);
+        manual_seed(config.Seed);
+        using var model = PretrainerFactory.Create(options);
+        var inputSampler = PretrainerFactory.CreateInputSampler(options, config.Segments, config.Order);
+        var named = model.named_parameters().ToList();
+        using var optimizer = new AdamW(named.Select(p => (p.name, p.parameter)), config.WeightDecay,
+            config.Beta1, config.Beta2, exemptFromDecay: name => !model.UsesWeightDecay(name, named.First(p => p.name == name).parameter));
+
+        long step = 0, micro = 0;
+        if (start is not null)
+        {
+            model.load_state_dict(start.Model, strict: true);
+            optimizer.Load(start.Optimizer, start.Step);
+            if (start.TorchRngState is not null) set_rng_state(start.TorchRngState);
+            step = start.Step;
+            micro = start.MicroBatches;
+        }
+        model.train();
+
+        var preparer = new ImageBatchPreparer(dataset, AugmentationOptions.Pretrain);
+        using var loader = new BatchLoader<PretrainBatch>(dataset.Count, config.Batch, shuffle: true, dropLast: true,
+            config.Seed, request => new PretrainBatch(preparer.Prepare(request),
+                inputSampler.Sample(request.Indices.Length, (int)SeededRandom.Derive(request.Seed, 1))));
+        long microPerEpoch = loader.BatchesPerEpoch;
+        long totalSteps = Math.Max(1, config.Epochs * microPerEpoch / config.Accumulation);
+        long stopStep = Math.Min(totalSteps, config.MaxSteps ?? long.MaxValue);
+        var schedule = new LearningRateSchedule(
+            LearningRateSchedule.ScaledPeak(config.BaseLr, config.EffectiveBatch),
+            config.MinLr,
+            (long)(config.WarmupEpochs * microPerEpoch / config.Accumulation),
+            totalSteps);
+        File.WriteAllText(Path.Combine(_folder, "config.json"), config.ToJson());
+        using var log = new MetricsLog(_folder, keepThroughStep: step);
+        observer?.OnStart(config, step, totalSteps, stopStep, (int)named.Sum(p => p.parameter.numel()));
+
+        long startStep = step;
+        double firstLoss = double.NaN, lastLoss = double.NaN, stepLoss = 0;
+        long lastSaved = step;
+        var wall = Stopwatch.StartNew();
+        var stepClock = Stopwatch.StartNew();
+        long imagesSeen = 0;
+        if (step < stopStep)
+        {
+            foreach (var batch in loader.Batches((int)(micro / microPerEpoch), (int)(micro % microPerEpoch), config.Epochs))
+            {
+                cancel.ThrowIfCancellationRequested();
+                using (batch)
+                using (var scope = NewDisposeScope())
+                {
+                    var output = model.Forward(batch.Images.Images, batch.Inputs, config.NormPixLoss);
+                    var loss = config.Accumulation > 1 ? output.Loss / config.Accumulation : output.Loss;
+                    loss.backward();
+                    stepLoss += output.Loss.item<float>();
+                }
+                micro++;
+                imagesSeen += config.Batch;
+                if (micro % config.Accumulation != 0) continue;
+
+                if (config.ClipGrad is { } maxNorm) nn.utils.clip_grad_norm_(optimizer.Parameters, maxNorm);
+                double lr = schedule.At(step);
+                optimizer.Step(lr);
+                optimizer.ZeroGrad();
+                step++;
+
+                double meanLoss = stepLoss / config.Accumulation;
+                stepLoss = 0;
+                if (!double.IsFinite(meanLoss))
+                    throw new InvalidOperationException($"the loss became {meanLoss} at step {step}; lower the learning rate or enable --clip-grad");
+                if (double.IsNaN(firstLoss)) firstLoss = meanLoss;
+                lastLoss = meanLoss;
+                var metrics = new StepMetrics(step, totalSteps, (int)((micro - 1) / microPerEpoch), meanLoss, lr,
+                    config.EffectiveBatch / stepClock.Elapsed.TotalSeconds, wall.Elapsed);
+                stepClock.Restart();
+                log.Write(metrics);
+                observer?.OnStep(metrics);
+
+                if (step % config.CheckpointEvery == 0 || step >= stopStep)
+                {
+                    Save(model, optimizer, step, micro);
+                    lastSaved = step;
+                    observer?.OnCheckpoint(checkpointPath, step);
+                }
+                if (step >= stopStep) break;
+            }
+        }
+        if (lastSaved != step || !File.Exists(checkpointPath))
+        {
+            Save(model, optimizer, step, micro);
+            observer?.OnCheckpoint(checkpointPath, step);
+        }
+        return new PretrainSummary(startStep, step, firstLoss, lastLoss, wall.Elapsed,
+            imagesSeen / Math.Max(1e-9, wall.Elapsed.TotalSeconds), checkpointPath, log.Path);
+    }
+
+    void Save(Pretrainer model, AdamW optimizer, long step, long micro)
+    {
+        using var rng = get_rng_state();
+        Checkpoint.Save(Checkpoint.PathIn(_folder), _config, step, micro, model.state_dict(), optimizer.State(), rng,
+            BeforeCheckpointRename);
+    }
+}

@@ -1,0 +1,20 @@
+namespace RandSac.Training;
+
+/// <summary>What one optimiser step reports.</summary>
+/// <param name="Step">Steps completed, counting this one.</param>
+/// <param name="Loss">Mean loss over the step's micro-batches.</param>
+/// <param name="ImagesPerSecond">Throughput of this step, data waits included.</param>
+public sealed record StepMetrics(long Step, long TotalSteps, int Epoch, double Loss, double Lr,
+    double ImagesPerSecond, TimeSpan Elapsed);
+
+/// <summary>Hears about a pre-training run as it goes (progress bars, logs).</summary>
+public interface IPretrainObserver
+{
+    void OnStart(PretrainConfig config, long startStep, long totalSteps, long stopStep, int parameters);
+    void OnStep(StepMetrics metrics);
+    void OnCheckpoint(string path, long step);
+}
+
+/// <summary>The end of a run.</summary>
+public sealed record PretrainSummary(long StartStep, long Steps, double FirstLoss, double LastLoss,
+    TimeSpan Wall, double ImagesPerSecond, string CheckpointPath, string MetricsPath);
