@@ -152,4 +152,29 @@ public class ImageAugmenterTests
         Assert.Equal(50f / 1.75f, output[0], 4);
         Assert.Equal(120f - 50f / 1.75f, output[1], 4);
     }
+
+    [Fact]
+    public void WideOutputsAgreeAcrossTheWholeRow()
+    {
+        // Rows of constant value 10·y: every output row must be constant, including the columns
+        // beyond the last whole SIMD vector, and follow the bilinear vertical interpolation.
+        var image = new byte[1 * 4 * 4];
+        for (int y = 0; y < 4; y++)
+        {
+            for (int x = 0; x < 4; x++)
+            {
+                image[y * 4 + x] = (byte)(10 * y);
+            }
+        }
+        var output = new float[8 * 13];
+        new Resampler().Resample(image, PixelLayout.Planar(1, 4, 4), CropBox.Whole(4, 4), 0, 0, 4, 4, 8, 13, false, [1f], [0f], output);
+        for (int y = 0; y < 8; y++)
+        {
+            float expected = 10f * Math.Clamp((y + 0.5f) * 0.5f - 0.5f, 0f, 3f);
+            for (int x = 0; x < 13; x++)
+            {
+                Assert.Equal(expected, output[y * 13 + x], 4);
+            }
+        }
+    }
 }
