@@ -90,13 +90,21 @@ public static class CifarReader
         {
             IntPtr target = TensorMemory.BaseAddress(images);
             var labelValues = new int[total];
+            // One file buffer, reused: the files are read whole and their pixels copied once into the tensor.
+            var bytes = new byte[recordCounts.Max() * recordBytes];
             int next = 0;
             for (int f = 0; f < paths.Length; f++)
             {
-                byte[] bytes = File.ReadAllBytes(paths[f]);
-                if (bytes.Length != (long)recordCounts[f] * recordBytes)
+                using (var stream = new FileStream(paths[f], FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1))
                 {
-                    throw new DataException($"{paths[f]}: changed size while being read");
+                    try
+                    {
+                        stream.ReadExactly(bytes, 0, recordCounts[f] * recordBytes);
+                    }
+                    catch (EndOfStreamException)
+                    {
+                        throw new DataException($"{paths[f]}: shorter than {recordCounts[f] * recordBytes} bytes; it changed while being read");
+                    }
                 }
                 for (int r = 0; r < recordCounts[f]; r++, next++)
                 {

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace RandSac.Data.Augmentation;
 
 /// <summary>
@@ -53,48 +56,68 @@ internal sealed class Resampler
             }
         }
 
-        Span<float> accumulator = _accumulator.AsSpan(0, outWidth);
         for (int c = 0; c < channels; c++)
         {
-            float channelScale = scale[c];
-            float channelBias = bias[c];
             for (int y = 0; y < outHeight; y++)
             {
-                accumulator.Clear();
-                int start = _vertical.Start[y];
-                int count = _vertical.Count[y];
-                ReadOnlySpan<float> weights = _vertical.WeightsOf(y);
-                for (int k = 0; k < count; k++)
-                {
-                    float weight = weights[k];
-                    ReadOnlySpan<float> row = _rows.AsSpan((c * rowCount + start + k - firstRow) * outWidth, outWidth);
-                    for (int x = 0; x < row.Length; x++)
-                    {
-                        accumulator[x] += weight * row[x];
-                    }
-                }
-                Span<float> target = output.Slice((c * outHeight + y) * outWidth, outWidth);
-                for (int x = 0; x < target.Length; x++)
-                {
-                    target[x] = accumulator[x] * channelScale + channelBias;
-                }
+                VerticalPass(c, y, rowCount, firstRow, output.Slice((c * outHeight + y) * outWidth, outWidth), scale[c], bias[c]);
             }
+        }
+    }
+
+    // One output row of one channel: weighted sum of filtered source rows, then scale and bias.
+    void VerticalPass(int channel, int y, int rowCount, int firstRow, Span<float> target, float scale, float bias)
+    {
+        int outWidth = target.Length;
+        Span<float> accumulator = _accumulator.AsSpan(0, outWidth);
+        accumulator.Clear();
+        int start = _vertical.Start[y];
+        ReadOnlySpan<float> weights = _vertical.WeightsOf(y);
+        var accumulatorVectors = MemoryMarshal.Cast<float, Vector<float>>(accumulator);
+        int vectorised = accumulatorVectors.Length * Vector<float>.Count;
+        for (int k = 0; k < weights.Length; k++)
+        {
+            float weight = weights[k];
+            ReadOnlySpan<float> row = _rows.AsSpan((channel * rowCount + start + k - firstRow) * outWidth, outWidth);
+            var rowVectors = MemoryMarshal.Cast<float, Vector<float>>(row);
+            var weightVector = new Vector<float>(weight);
+            for (int v = 0; v < accumulatorVectors.Length; v++)
+            {
+                accumulatorVectors[v] += weightVector * rowVectors[v];
+            }
+            for (int x = vectorised; x < outWidth; x++)
+            {
+                accumulator[x] += weight * row[x];
+            }
+        }
+        var targetVectors = MemoryMarshal.Cast<float, Vector<float>>(target);
+        var scaleVector = new Vector<float>(scale);
+        var biasVector = new Vector<float>(bias);
+        for (int v = 0; v < targetVectors.Length; v++)
+        {
+            targetVectors[v] = accumulatorVectors[v] * scaleVector + biasVector;
+        }
+        for (int x = vectorised; x < outWidth; x++)
+        {
+            target[x] = accumulator[x] * scale + bias;
         }
     }
 
     void HorizontalPass(ReadOnlySpan<byte> source, int rowBase, int pixelStride, Span<float> target, bool flip)
     {
         int outWidth = target.Length;
+        int[] starts = _horizontal.Start;
+        int[] counts = _horizontal.Count;
         for (int x = 0; x < outWidth; x++)
         {
-            int start = _horizontal.Start[x];
-            int count = _horizontal.Count[x];
+            int count = counts[x];
             ReadOnlySpan<float> weights = _horizontal.WeightsOf(x);
-            int index = rowBase + start * pixelStride;
+            // One slice per output lets the loop below run without per-tap bounds checks.
+            ReadOnlySpan<byte> pixels = source.Slice(rowBase + starts[x] * pixelStride, (count - 1) * pixelStride + 1);
             float sum = 0;
-            for (int k = 0; k < count; k++, index += pixelStride)
+            for (int k = 0, index = 0; k < weights.Length; k++, index += pixelStride)
             {
-                sum += weights[k] * source[index];
+                sum += weights[k] * pixels[index];
             }
             target[flip ? outWidth - 1 - x : x] = sum;
         }
