@@ -52,6 +52,8 @@ public static class PlanCommand
                 $"{sampler.Segmenter.Spec} · {sampler.Order.Spec} on {grid.Rows}×{grid.Cols} tokens: " +
                 $"{plan.SegmentCount} segments, sizes in order [{string.Join(" ", plan.Ordering.Sequence.Select(s => plan.Segmentation.Sizes()[s]))}], " +
                 $"{plan.EncoderTokens.Length} encoder tokens, {plan.DecoderTokens.Length} decoder targets");
+            for (int level = 0; level < plan.Ordering.PartitionsOfSegment.Count; level++)
+                context.Out.WriteLine($"level {level + 1} partitions along the order (ranks): {Partitions(plan, level)}");
             if (parse.GetValue(printMasks)) PrintMasks(context.Out, plan);
 
             if (parse.GetValue(output) is { } file)
@@ -68,6 +70,22 @@ public static class PlanCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Ranks grouped by partition, e.g. <c>[0 1] [2 3 4] [5]</c>.</summary>
+    static string Partitions(ImagePlan plan, int level)
+    {
+        var partition = plan.Ordering.PartitionsOfSegment[level];
+        var groups = new List<List<int>>();
+        int previous = -1;
+        for (int rank = 0; rank < plan.Ordering.Sequence.Length; rank++)
+        {
+            int p = partition[plan.Ordering.Sequence[rank]];
+            if (p != previous) groups.Add([]);
+            groups[^1].Add(rank);
+            previous = p;
+        }
+        return string.Join(" ", groups.Select(g => $"[{string.Join(" ", g)}]"));
     }
 
     static void PrintMasks(TextWriter output, ImagePlan plan)

@@ -47,7 +47,7 @@ public static class PlanPicture
         {
             var partition = plan.Ordering.PartitionsOfSegment[level];
             var partitionOfToken = plan.Segmentation.SegmentOfToken.Select(s => partition[s]).ToArray();
-            DrawBorders(canvas, grid.Rows, grid.Cols, partitionOfToken, left, top, cell, SKColors.Black, 2 + 2 * level);
+            DrawBorders(canvas, grid.Rows, grid.Cols, partitionOfToken, left, top, cell, SKColors.Black, 3 + 2 * level);
         }
 
         using var label = new SKFont(SKTypeface.Default, Math.Clamp(cell * 0.45f, 9, 20)) { Embolden = true };
