@@ -25,6 +25,7 @@ public static class CliApp
                                    "(Random Segments with Autoregressive Coding), and its evaluation.");
         root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(PretrainCommand.Create(context));
+        root.Subcommands.Add(ReconstructCommand.Create(context));
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration

@@ -21,7 +21,6 @@ public static class PlanPicture
             ? Grey(height * scale, width * scale)
             : Png.FromPlanar(pixels, channels, height, width, scale);
         int cell = patchSize * scale;
-        var grid = plan.Segmentation.Grid;
         int panel = image.Width;
         var bitmap = new SKBitmap(2 * panel + 3 * Margin, image.Height + 2 * Margin + TitleHeight);
         using var canvas = new SKCanvas(bitmap);
@@ -35,6 +34,14 @@ public static class PlanPicture
         float left = 2 * Margin + panel;
         canvas.DrawBitmap(image, left, top);
 
+        DrawOverlay(canvas, plan, left, top, cell);
+        return bitmap;
+    }
+
+    /// <summary>Tints, borders and rank numbers of a plan over an image already drawn at (left, top).</summary>
+    public static void DrawOverlay(SKCanvas canvas, ImagePlan plan, float left, float top, int cell)
+    {
+        var grid = plan.Segmentation.Grid;
         int segments = plan.SegmentCount;
         for (int t = 0; t < grid.Count; t++)
         {
@@ -62,7 +69,6 @@ public static class PlanPicture
             canvas.DrawText(text, x, y, SKTextAlign.Center, label, halo);
             canvas.DrawText(text, x, y, SKTextAlign.Center, label, labelInk);
         }
-        return bitmap;
     }
 
     static SKBitmap Grey(int height, int width)
