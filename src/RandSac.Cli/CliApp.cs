@@ -55,7 +55,7 @@ public static class CliApp
 
     static bool IsBadInput(Exception e) => e is UserInputException or FormatException or ArgumentException
         or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or Data.DataException
-        or UnauthorizedAccessException;
+        or UnauthorizedAccessException or IOException;
 
     static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

@@ -1,4 +1,4 @@
-namespace RandSac.Tests.Data;
+namespace RandSac.Tests;
 
 /// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
 sealed class TempDirectory : IDisposable

@@ -1,4 +1,4 @@
-namespace RandSac.Tests.Data;
+namespace RandSac.Tests;
 
 /// <summary>Writes small files in the CIFAR binary layouts with predictable contents.</summary>
 static class CifarFiles

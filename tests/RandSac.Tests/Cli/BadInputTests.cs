@@ -1,0 +1,120 @@
+using SkiaSharp;
+
+namespace RandSac.Tests.Cli;
+
+/// <summary>Every kind of bad input stops the CLI with one clear line and exit code 2.</summary>
+public sealed class BadInputTests : IDisposable
+{
+    readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void AMissingDatasetFolderIsNamed()
+    {
+        string missing = _temp.Combine("no-such-folder");
+        var result = CliRunner.Run("plan", "--dataset", "cifar10", "--data", missing);
+        CliRunner.AssertBadInput(result, "no-such-folder");
+    }
+
+    [Fact]
+    public void ATruncatedBatchFileIsNamedWithItsSize()
+    {
+        string folder = _temp.Combine("cifar");
+        CifarFiles.WriteCifar10Folder(folder);
+        string batch = Path.Combine(folder, "data_batch_3.bin");
+        using (var stream = File.OpenWrite(batch)) stream.SetLength(stream.Length - 100);
+        var result = CliRunner.Run("plan", "--dataset", "cifar10", "--data", folder);
+        CliRunner.AssertBadInput(result, "data_batch_3.bin", "3073");
+    }
+
+    [Fact]
+    public void ALabelOutOfRangeIsNamedWithItsRecord()
+    {
+        string folder = _temp.Combine("cifar-labels");
+        CifarFiles.WriteCifar10Folder(folder);
+        CifarFiles.WriteCifar10(Path.Combine(folder, "data_batch_2.bin"), 2, 4, label: r => r == 1 ? 12 : 0);
+        var result = CliRunner.Run("plan", "--dataset", "cifar10", "--data", folder);
+        CliRunner.AssertBadInput(result, "data_batch_2.bin", "12");
+    }
+
+    [Fact]
+    public void ANonImageFileInAnImageFolderIsNamed()
+    {
+        string root = _temp.Combine("images");
+        WritePng(Path.Combine(root, "cat", "a.png"));
+        Directory.CreateDirectory(Path.Combine(root, "dog"));
+        File.WriteAllText(Path.Combine(root, "dog", "b.png"), "this is not a picture");
+        var result = CliRunner.Run("plan", "--dataset", "folder", "--data", root, "--image-size", "16");
+        CliRunner.AssertBadInput(result, "b.png");
+    }
+
+    [Fact]
+    public void AnEmptyClassFolderIsNamed()
+    {
+        string root = _temp.Combine("images-empty");
+        WritePng(Path.Combine(root, "cat", "a.png"));
+        Directory.CreateDirectory(Path.Combine(root, "dog"));
+        var result = CliRunner.Run("plan", "--dataset", "folder", "--data", root, "--image-size", "16");
+        CliRunner.AssertBadInput(result, "dog");
+    }
+
+    [Fact]
+    public void AnImageSizeThePatchDoesNotDivideIsRejected()
+    {
+        var result = CliRunner.Run("plan", "--image-size", "30", "--patch", "4");
+        CliRunner.AssertBadInput(result, "30", "4");
+    }
+
+    [Theory]
+    [InlineData("--segments", "blob:x", "segments 'blob:x'")]
+    [InlineData("--order", "hier:4,16", "order 'hier:4,16'")]
+    [InlineData("--segments", "square:3", "square side 3 does not divide the 8×8 token grid")]
+    public void MalformedSegmentsAndOrdersAreRejected(string option, string value, string message)
+    {
+        var result = CliRunner.Run("plan", option, value);
+        CliRunner.AssertBadInput(result, message);
+    }
+
+    [Fact]
+    public void ResumingARunThatDoesNotExistIsRejected()
+    {
+        var result = CliRunner.Run("pretrain", "--out", _temp.Combine("nothing-here"), "--resume");
+        CliRunner.AssertBadInput(result, "checkpoint.safetensors", "does not exist");
+    }
+
+    [Fact]
+    public void AMissingCheckpointIsNamed()
+    {
+        var result = CliRunner.Run("reconstruct", "--checkpoint", _temp.Combine("gone.safetensors"), "--out", _temp.Combine("r.png"));
+        CliRunner.AssertBadInput(result, "gone.safetensors");
+        Assert.False(File.Exists(_temp.Combine("r.png")));
+    }
+
+    [Fact]
+    public void ABadConfigFileIsNamed()
+    {
+        string config = _temp.Combine("bad.json");
+        File.WriteAllText(config, "{ \"epochs\": \"many\" }");
+        var result = CliRunner.Run("pretrain", "--config", config, "--out", _temp.Combine("run"));
+        CliRunner.AssertBadInput(result, "bad.json");
+        Assert.False(Directory.Exists(_temp.Combine("run")));
+    }
+
+    [Fact]
+    public void UnknownOptionsFailWithoutRunning()
+    {
+        var result = CliRunner.Run("plan", "--no-such-option");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--no-such-option", result.Error);
+    }
+
+    static void WritePng(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var bitmap = new SKBitmap(20, 20);
+        bitmap.Erase(SKColors.Coral);
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, data.ToArray());
+    }
+}
