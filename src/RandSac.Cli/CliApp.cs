@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using RandSac.Cli.Commands;
 using Spectre.Console;
 
@@ -21,8 +22,13 @@ public static class CliApp
             Interactive = InteractionSupport.Detect,
         });
         var context = new CliContext(output, error, console);
-        var root = new RootCommand("RandSac: self-supervised pre-training of Vision Transformers with RandSAC " +
-                                   "(Random Segments with Autoregressive Coding), and its evaluation.");
+        // A named command rather than RootCommand, whose name would be the assembly's (RandSac.Cli).
+        var root = new Command("randsac", "RandSac: self-supervised pre-training of Vision Transformers with RandSAC " +
+                                          "(Random Segments with Autoregressive Coding), and its evaluation.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(PretrainCommand.Create(context));
         root.Subcommands.Add(ReconstructCommand.Create(context));

@@ -142,6 +142,9 @@ public static class PretrainCommand
         table.AddRow("checkpoint", Markup.Escape(summary.CheckpointPath));
         table.AddRow("metrics", Markup.Escape(summary.MetricsPath));
         table.AddRow("loss curve", Markup.Escape(curve));
+        string reconstruction = Path.Combine(folder, "reconstruction.png");
+        ReconstructCommand.Render(context, summary.CheckpointPath, dataset => dataset, images: 8, first: 0, seed: 0, scale: 6, reconstruction, fewerIfShort: true);
+        table.AddRow("reconstruction", Markup.Escape(reconstruction));
         context.Console.Write(table);
     }
 }

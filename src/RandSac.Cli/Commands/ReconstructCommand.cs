@@ -27,36 +27,49 @@ public static class ReconstructCommand
         data.AddTo(command);
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(checkpoint)!.FullName;
-            using var saved = Checkpoint.Load(path);
-            var config = saved.Config;
-            int images = parse.GetValue(count), start = parse.GetValue(first), pictureScale = parse.GetValue(scale);
+            int images = parse.GetValue(count), pictureScale = parse.GetValue(scale);
             if (images is < 1 or > 64) throw new UserInputException($"--count {images} must be between 1 and 64");
             if (pictureScale is < 1 or > 32) throw new UserInputException($"--scale {pictureScale} must be between 1 and 32");
-
-            using var dataset = DatasetOptions.Open(data.Apply(parse, config.Dataset), config.Patch, DataSplit.Test);
-            if (start < 0 || start + images > dataset.Count)
-                throw new UserInputException($"--first {start} --count {images} runs past the test split's {dataset.Count} images");
-            var options = config.ModelOptions(dataset.Channels, dataset.Height);
-            if (options.Encoder.ImageHeight != dataset.Height || dataset.Channels != options.Encoder.Channels)
-                throw new UserInputException($"the checkpoint was trained on {config.Dataset.ImageSize}px images, the dataset has {dataset.Height}px");
-            using var model = PretrainerFactory.Create(options);
-            model.load_state_dict(saved.Model, strict: true);
-
-            var sampler = PretrainerFactory.CreateInputSampler(options, config.Segments, config.Order);
-            using var inputs = sampler.Sample(images, parse.GetValue(seed));
-            var indices = Enumerable.Range(start, images).ToArray();
-            var results = Reconstruction.Run(model, dataset, indices, inputs, config.NormPixLoss, config.Patch);
-            var plans = Enumerable.Range(0, images).Select(i => inputs.Plan?.Images[i]).ToList();
-            var caption = new List<string> { $"{config.Method} · {config.Model} · {config.Segments} · {config.Order} · {dataset.Name} · checkpoint step {saved.Step}" };
-            if (config.NormPixLoss)
-                caption.Add("norm-pix loss: predictions are un-normalised with each target patch's own mean and variance");
-            using var picture = ReconstructionPicture.Draw(results, plans, dataset.Channels, dataset.Height, dataset.Width,
-                config.Patch, pictureScale, caption);
-            Png.Save(picture, parse.GetValue(output)!.FullName);
-            context.Out.WriteLine($"wrote {parse.GetValue(output)!.FullName} ({images} images of {dataset.Name}, checkpoint step {saved.Step})");
+            string path = parse.GetValue(checkpoint)!.FullName;
+            string picture = parse.GetValue(output)!.FullName;
+            Render(context, path, dataset => data.Apply(parse, dataset), images, parse.GetValue(first), parse.GetValue(seed),
+                pictureScale, picture);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Draws <paramref name="images"/> test images from <paramref name="first"/> on, as the
+    /// checkpoint predicts them; <paramref name="chooseDataset"/> may replace the checkpoint's dataset.
+    /// With <paramref name="fewerIfShort"/>, a small test split gives fewer images instead of an error.
+    /// </summary>
+    public static void Render(CliContext context, string checkpointPath, Func<DatasetSpec, DatasetSpec> chooseDataset,
+        int images, int first, int seed, int scale, string picturePath, bool fewerIfShort = false)
+    {
+        using var saved = Checkpoint.Load(checkpointPath);
+        var config = saved.Config;
+        using var dataset = DatasetOptions.Open(chooseDataset(config.Dataset), config.Patch, DataSplit.Test);
+        if (fewerIfShort) images = Math.Min(images, dataset.Count - first);
+        if (first < 0 || first + images > dataset.Count)
+            throw new UserInputException($"--first {first} --count {images} runs past the test split's {dataset.Count} images");
+        if (dataset.Height != config.Dataset.ImageSize)
+            throw new UserInputException($"the checkpoint was trained on {config.Dataset.ImageSize}px images, the dataset has {dataset.Height}px");
+        var options = config.ModelOptions(dataset.Channels, dataset.Height);
+        using var model = PretrainerFactory.Create(options);
+        model.load_state_dict(saved.Model, strict: true);
+
+        var sampler = PretrainerFactory.CreateInputSampler(options, config.Segments, config.Order);
+        using var inputs = sampler.Sample(images, seed);
+        var indices = Enumerable.Range(first, images).ToArray();
+        var results = Reconstruction.Run(model, dataset, indices, inputs, config.NormPixLoss, config.Patch);
+        var plans = Enumerable.Range(0, images).Select(i => inputs.Plan?.Images[i]).ToList();
+        var caption = new List<string> { $"{config.Method} · {config.Model} · {config.Segments} · {config.Order} · {dataset.Name} · checkpoint step {saved.Step}" };
+        if (config.NormPixLoss)
+            caption.Add("norm-pix loss: predictions are un-normalised with each target patch's own mean and variance");
+        using var picture = ReconstructionPicture.Draw(results, plans, dataset.Channels, dataset.Height, dataset.Width,
+            config.Patch, scale, caption);
+        Png.Save(picture, picturePath);
+        context.Out.WriteLine($"wrote {picturePath} ({images} images of {dataset.Name}, checkpoint step {saved.Step})");
     }
 }
