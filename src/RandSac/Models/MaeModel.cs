@@ -38,7 +38,7 @@ public sealed class MaeModel : Pretrainer
         var grid = encoderConfig.Grid;
         decoderPositions = new PositionTable(dim, grid.Rows, grid.Cols);
         RegisterComponents();
-        WeightInit.InitialiseLikeMae(this);
+        WeightInit.InitialiseLikeMae(this, skip: encoder); // the encoder initialised itself
         using (no_grad()) init.normal_(mask_token, std: 0.02);
     }
 

@@ -52,7 +52,7 @@ public sealed class RandSacModel : Pretrainer
             skip_weight = new Parameter(oneHot);
         }
         RegisterComponents();
-        WeightInit.InitialiseLikeMae(this);
+        WeightInit.InitialiseLikeMae(this, skip: encoder); // the encoder initialised itself
     }
 
     public override PretrainMethod Method => PretrainMethod.RandSac;

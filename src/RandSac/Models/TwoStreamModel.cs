@@ -24,7 +24,7 @@ public sealed class TwoStreamModel : Pretrainer
         encoder = new VisionTransformer(encoderConfig);
         decoder_pred = Linear(encoderConfig.Dim, encoderConfig.PatchDim);
         RegisterComponents();
-        WeightInit.InitialiseLikeMae(this);
+        WeightInit.InitialiseLikeMae(this, skip: encoder); // the encoder initialised itself
     }
 
     public override PretrainMethod Method => PretrainMethod.TwoStream;

@@ -14,6 +14,7 @@ namespace RandSac.Models;
 /// and kept out of the state dict (timm stores a (1, N, D) <c>pos_embed</c>; an exporter writes
 /// <see cref="PositionEmbedding"/> there).
 /// Works on patch tokens (B, N, P·P·C) in MAE's layout, any subset, in any order.
+/// Initialised like MAE (<see cref="WeightInit"/>) from torch's global generator.
 /// </summary>
 public sealed class VisionTransformer : Module<Tensor, Tensor>
 {
@@ -32,6 +33,7 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         var grid = config.Grid;
         positions = new PositionTable(config.Dim, grid.Rows, grid.Cols);
         RegisterComponents();
+        WeightInit.InitialiseLikeMae(this);
     }
 
     public ViTConfig Config { get; }

@@ -11,11 +11,14 @@ namespace RandSac.Models;
 /// </summary>
 public static class WeightInit
 {
-    public static void InitialiseLikeMae(nn.Module root)
+    /// <summary>Initialises <paramref name="root"/> and its submodules, except the subtrees in <paramref name="skip"/>.</summary>
+    public static void InitialiseLikeMae(nn.Module root, params nn.Module[] skip)
     {
         using var noGrad = no_grad();
+        var skipped = new HashSet<nn.Module>(skip.Concat(skip.SelectMany(m => m.modules())), ReferenceEqualityComparer.Instance);
         foreach (var module in new[] { root }.Concat(root.modules()))
         {
+            if (skipped.Contains(module)) continue;
             switch (module)
             {
                 case Linear linear:

@@ -10,6 +10,7 @@ namespace RandSac.Tests.Models;
 /// The property that must hold (spec §4): changing the pixels of the segment of rank k changes
 /// no prediction for a target of rank ≤ k, and changes every later one; other images are untouched.
 /// </summary>
+[Collection(TorchGlobalState.Name)]
 public class CausalityTests
 {
     const double Unchanged = 1e-9;

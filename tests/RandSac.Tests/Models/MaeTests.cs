@@ -1,0 +1,125 @@
+using RandSac.Models;
+using RandSac.Tokens;
+using TorchSharp;
+using static TorchSharp.torch;
+using static RandSac.Tests.Models.ModelTestKit;
+
+namespace RandSac.Tests.Models;
+
+[Collection(TorchGlobalState.Name)]
+public class MaeTests
+{
+    static MaeModel Build(int seed = 1)
+    {
+        torch.manual_seed(seed);
+        return Float64(new MaeModel(Tiny(), TinyDecoder));
+    }
+
+    [Fact]
+    public void Sampler_keeps_a_quarter_of_the_tokens_and_partitions_the_rest()
+    {
+        var sampler = new MaeMaskSampler(64, 0.75);
+        Assert.Equal(16, sampler.KeepCount);
+        using var mask = sampler.SampleMask(5, seed: 3);
+        Assert.Equal([5L, 16L], mask.Visible.shape);
+        Assert.Equal([5L, 48L], mask.Masked.shape);
+        var visible = Longs(mask.Visible);
+        var masked = Longs(mask.Masked);
+        var restore = Longs(mask.Restore);
+        var distinct = new HashSet<string>();
+        for (int b = 0; b < 5; b++)
+        {
+            var v = visible[(b * 16)..((b + 1) * 16)];
+            var m = masked[(b * 48)..((b + 1) * 48)];
+            Assert.Equal(Enumerable.Range(0, 64).Select(i => (long)i), v.Concat(m).Order());
+            Assert.Equal(v.Order(), v); // raster order inside each list
+            var concatenated = v.Concat(m).ToArray();
+            for (int t = 0; t < 64; t++) Assert.Equal(t, concatenated[restore[b * 64 + t]]);
+            distinct.Add(string.Join(",", v));
+        }
+        Assert.Equal(5, distinct.Count); // per image
+    }
+
+    [Fact]
+    public void Sampler_depends_only_on_the_seed()
+    {
+        var sampler = new MaeMaskSampler(64);
+        using var a = sampler.SampleMask(4, 9);
+        using var b = sampler.SampleMask(4, 9);
+        using var c = sampler.SampleMask(4, 10);
+        Assert.Equal(Longs(a.Visible), Longs(b.Visible));
+        Assert.NotEqual(Longs(a.Visible), Longs(c.Visible));
+    }
+
+    [Fact]
+    public void Encoder_sees_exactly_the_visible_tokens()
+    {
+        var model = Build();
+        var config = model.Encoder.Config;
+        using var mask = new MaeMaskSampler(config.TokenCount).SampleMask(2, 4);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var images = Images(2, config, 5);
+        var patches = Patches.Patchify(images, config.PatchSize);
+        Assert.Equal([2L, config.TokenCount / 4, config.Dim], model.EncodeVisible(patches, mask).shape);
+
+        var before = model.PredictAll(patches, mask);
+        var hidden = Longs(mask.Masked)[..48].Select(t => (int)t);
+        var afterHidden = model.PredictAll(Patches.Patchify(Perturb(images, config.PatchSize, 0, hidden, 6), config.PatchSize), mask);
+        Assert.Equal(0.0, MaxAbsDiff(before, afterHidden)); // hidden pixels never reach the model
+        int visibleToken = (int)Longs(mask.Visible)[0];
+        var afterVisible = model.PredictAll(Patches.Patchify(Perturb(images, config.PatchSize, 0, [visibleToken], 6), config.PatchSize), mask);
+        Assert.True(MaxAbsDiff(before[0], afterVisible[0]) > 1e-6);
+        Assert.Equal(0.0, MaxAbsDiff(before[1], afterVisible[1]));
+    }
+
+    [Fact]
+    public void Loss_counts_masked_tokens_only()
+    {
+        using var mask = new MaeMaskSampler(64).SampleMask(3, 2);
+        using var scope = NewDisposeScope();
+        var generator = new Generator(5);
+        var prediction = randn([3, 64, 12], dtype: float64, generator: generator);
+        var target = randn([3, 64, 12], dtype: float64, generator: generator);
+        double loss = MaeModel.MaskedLoss(prediction, target, mask).item<double>();
+
+        var visible = Longs(mask.Visible);
+        var masked = Longs(mask.Masked);
+        var p2 = prediction.clone();
+        var t2 = target.clone();
+        for (int b = 0; b < 3; b++)
+            foreach (long t in visible[(b * 16)..((b + 1) * 16)])
+            {
+                p2[b, t].fill_(100.0);
+                t2[b, t].fill_(-100.0);
+            }
+        Assert.Equal(loss, MaeModel.MaskedLoss(p2, t2, mask).item<double>(), 12);
+        p2[1, masked[48 + 3]].add_(1.0);
+        Assert.NotEqual(loss, MaeModel.MaskedLoss(p2, t2, mask).item<double>(), 6);
+
+        // and it is the plain mean over masked tokens and values
+        double expected = 0;
+        for (int b = 0; b < 3; b++)
+            foreach (long t in masked[(b * 48)..((b + 1) * 48)])
+                expected += (prediction[b, t] - target[b, t]).square().mean().item<double>();
+        Assert.Equal(expected / (3 * 48), loss, 12);
+    }
+
+    [Fact]
+    public void Forward_predicts_the_masked_tokens()
+    {
+        var model = Build();
+        var config = model.Encoder.Config;
+        using var inputs = new MaeMaskSampler(config.TokenCount, 0.75).Sample(2, 1);
+        using var scope = NewDisposeScope();
+        var images = Images(2, config, 3);
+        var output = model.Forward(images, inputs, normPixLoss: true);
+        Assert.Equal([2L, 48L, config.PatchDim], output.Prediction.shape);
+        Assert.Equal(Longs(inputs.MaeMask!.Masked), Longs(output.TargetTokens));
+        Assert.Null(output.Valid);
+        Assert.Empty(output.Loss.shape);
+        var patches = Patches.Patchify(images, config.PatchSize);
+        var expected = MaeModel.MaskedLoss(model.PredictAll(patches, inputs.MaeMask), Patches.NormalisePerPatch(patches), inputs.MaeMask);
+        Assert.Equal(expected.item<double>(), output.Loss.item<double>(), 12);
+    }
+}
