@@ -69,8 +69,9 @@ public sealed class RandSacModel : Pretrainer
     public override PretrainOutput Forward(Tensor images, PretrainBatchInputs inputs, bool normPixLoss)
     {
         var plan = inputs.RequirePlan("RandSAC");
+        RequireGrid(plan);
         using var scope = NewDisposeScope();
-        var patches = Patches.Patchify(images, encoder.Config.PatchSize);
+        var patches = PatchesOf(images);
         var prediction = Predict(patches, plan.EncoderTokens, plan.DecoderTokens, plan.EncoderMask,
             plan.DecoderSelfMask, plan.CrossMask);
         var target = PixelLoss.Targets(patches, plan.DecoderTokens, normPixLoss);

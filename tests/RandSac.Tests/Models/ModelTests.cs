@@ -225,5 +225,9 @@ public class ModelTests
         using var inputs = new MaeMaskSampler(64).Sample(2, 0);
         using var scope = NewDisposeScope();
         Assert.Throws<ArgumentException>(() => model.Forward(Images(2, Tiny(), 0, ScalarType.Float32), inputs, true));
+        using var otherGrid = PretrainBatchInputs.ForPlan(Plan(Tiny(patchSize: 4), "square:2", "raster", 2, 0));
+        Assert.Throws<ArgumentException>(() => model.Forward(Images(2, Tiny(), 0, ScalarType.Float32), otherGrid, true));
+        using var plan = PretrainBatchInputs.ForPlan(Plan(Tiny(), "square:2", "raster", 2, 0));
+        Assert.Throws<ArgumentException>(() => model.Forward(randn(2, 3, 16, 8), plan, true));
     }
 }
