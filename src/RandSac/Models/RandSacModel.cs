@@ -98,7 +98,7 @@ public sealed class RandSacModel : Pretrainer
     /// <summary>
     /// The decoder memories stacked as (L_dec, B, Le, D_dec) with skip connections, else (1, B, Le, D_dec).
     /// </summary>
-    Tensor Memory(EncoderOutput encoded)
+    internal Tensor Memory(EncoderOutput encoded)
     {
         Tensor memory;
         if (Skip)
