@@ -51,8 +51,10 @@ public sealed class MaeModel : Pretrainer
     public override PretrainOutput Forward(Tensor images, PretrainBatchInputs inputs, bool normPixLoss)
     {
         var mask = inputs.RequireMaeMask("MAE");
+        if (mask.Restore.shape[1] != encoder.Config.TokenCount)
+            throw new ArgumentException($"the MAE mask is for {mask.Restore.shape[1]} tokens, the encoder has {encoder.Config.TokenCount}");
         using var scope = NewDisposeScope();
-        var patches = Patches.Patchify(images, encoder.Config.PatchSize);
+        var patches = PatchesOf(images);
         var all = PredictAll(patches, mask);
         var prediction = TokenGather.Rows(all, mask.Masked);
         var target = PixelLoss.Targets(patches, mask.Masked, normPixLoss);

@@ -1,3 +1,5 @@
+using RandSac.Plans;
+using RandSac.Tokens;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,4 +31,23 @@ public abstract class Pretrainer : nn.Module
     /// 1-D parameters do not (spec §7). Subclasses exclude their own special parameters.
     /// </summary>
     public virtual bool UsesWeightDecay(string parameterName, Tensor parameter) => parameter.dim() >= 2;
+
+    /// <summary>The raster patches of images the encoder was built for; throws on any other shape.</summary>
+    protected Tensor PatchesOf(Tensor images)
+    {
+        var config = Encoder.Config;
+        if (images.dim() != 4 || images.shape[1] != config.Channels || images.shape[2] != config.ImageHeight
+            || images.shape[3] != config.ImageWidth)
+            throw new ArgumentException(
+                $"expected images (B, {config.Channels}, {config.ImageHeight}, {config.ImageWidth}), got [{string.Join(", ", images.shape)}]");
+        return Patches.Patchify(images, config.PatchSize);
+    }
+
+    /// <summary>Throws unless the plan was drawn on this encoder's token grid.</summary>
+    protected void RequireGrid(SegmentPlan plan)
+    {
+        int tokens = plan.Images[0].RankOfToken.Length;
+        if (tokens != Encoder.Config.TokenCount)
+            throw new ArgumentException($"the segment plan is for {tokens} tokens, the encoder has {Encoder.Config.TokenCount}");
+    }
 }

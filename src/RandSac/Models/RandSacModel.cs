@@ -69,8 +69,9 @@ public sealed class RandSacModel : Pretrainer
     public override PretrainOutput Forward(Tensor images, PretrainBatchInputs inputs, bool normPixLoss)
     {
         var plan = inputs.RequirePlan("RandSAC");
+        RequireGrid(plan);
         using var scope = NewDisposeScope();
-        var patches = Patches.Patchify(images, encoder.Config.PatchSize);
+        var patches = PatchesOf(images);
         var prediction = Predict(patches, plan.EncoderTokens, plan.DecoderTokens, plan.EncoderMask,
             plan.DecoderSelfMask, plan.CrossMask);
         var target = PixelLoss.Targets(patches, plan.DecoderTokens, normPixLoss);
@@ -97,7 +98,7 @@ public sealed class RandSacModel : Pretrainer
     /// <summary>
     /// The decoder memories stacked as (L_dec, B, Le, D_dec) with skip connections, else (1, B, Le, D_dec).
     /// </summary>
-    Tensor Memory(EncoderOutput encoded)
+    internal Tensor Memory(EncoderOutput encoded)
     {
         Tensor memory;
         if (Skip)

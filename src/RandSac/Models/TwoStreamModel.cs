@@ -34,8 +34,9 @@ public sealed class TwoStreamModel : Pretrainer
     public override PretrainOutput Forward(Tensor images, PretrainBatchInputs inputs, bool normPixLoss)
     {
         var plan = inputs.RequirePlan("two-stream");
+        RequireGrid(plan);
         using var scope = NewDisposeScope();
-        var patches = Patches.Patchify(images, encoder.Config.PatchSize);
+        var patches = PatchesOf(images);
         var prediction = Predict(patches, plan.EncoderTokens, plan.DecoderTokens, plan.EncoderMask, plan.CrossMask);
         var target = PixelLoss.Targets(patches, plan.DecoderTokens, normPixLoss);
         var loss = PixelLoss.Mean(prediction, target, plan.DecoderValid);

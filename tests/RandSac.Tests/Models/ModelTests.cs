@@ -158,6 +158,28 @@ public class ModelTests
         Assert.True(MaxAbsDiff(withSkip.Forward(images, inputs, true).Prediction, plain.Forward(images, inputs, true).Prediction) > 1e-6);
     }
 
+    [Fact]
+    public void Fused_skip_memory_equals_one_mix_per_decoder_layer()
+    {
+        var config = Tiny(depth: 3);
+        torch.manual_seed(4);
+        using var model = Float64(new RandSacModel(config, new DecoderConfig(Depth: 2), skip: true));
+        var w = randn(2, 3, dtype: float64);
+        using (no_grad()) model.SkipWeight!.copy_(w);
+        using var plan = Plan(config, "square:2", "hier:4", 2, 1);
+        using var scope = NewDisposeScope();
+        var patches = Patches.Patchify(Images(2, config, 2), config.PatchSize);
+        var encoded = model.Encoder.Forward(patches, plan.EncoderTokens, plan.EncoderMask, keepBlockOutputs: true);
+        var memory = model.Memory(encoded);
+        Assert.Equal([2L, 2L, plan.EncoderTokens.shape[1], config.Dim], memory.shape);
+        for (int j = 0; j < 2; j++)
+        {
+            var mix = zeros_like(encoded.BlockOutputs![0]);
+            for (int k = 0; k < 3; k++) mix += w[j, k] * encoded.BlockOutputs[k];
+            Assert.True(MaxAbsDiff(memory[j], model.Encoder.Norm(mix)) < 1e-12);
+        }
+    }
+
     [Theory]
     [InlineData(PretrainMethod.RandSac, true)]
     [InlineData(PretrainMethod.RandSac, false)]
@@ -225,5 +247,9 @@ public class ModelTests
         using var inputs = new MaeMaskSampler(64).Sample(2, 0);
         using var scope = NewDisposeScope();
         Assert.Throws<ArgumentException>(() => model.Forward(Images(2, Tiny(), 0, ScalarType.Float32), inputs, true));
+        using var otherGrid = PretrainBatchInputs.ForPlan(Plan(Tiny(patchSize: 4), "square:2", "raster", 2, 0));
+        Assert.Throws<ArgumentException>(() => model.Forward(Images(2, Tiny(), 0, ScalarType.Float32), otherGrid, true));
+        using var plan = PretrainBatchInputs.ForPlan(Plan(Tiny(), "square:2", "raster", 2, 0));
+        Assert.Throws<ArgumentException>(() => model.Forward(randn(2, 3, 16, 8), plan, true));
     }
 }
