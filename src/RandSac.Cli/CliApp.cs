@@ -29,6 +29,7 @@ public static class CliApp
             new HelpOption(),
             new VersionOption(),
         };
+        root.Subcommands.Add(DatasetCommand.Create(context));
         root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(PretrainCommand.Create(context));
         root.Subcommands.Add(ReconstructCommand.Create(context));

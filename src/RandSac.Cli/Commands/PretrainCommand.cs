@@ -133,7 +133,7 @@ public static class PretrainCommand
         string curve = summary.Steps > summary.StartStep
             ? LossCurve.Save(summary.MetricsPath, folder, $"{config.Method} · {config.Model} · {config.Segments} · {config.Order}")
             : "(no new steps)";
-        var table = new Table().Title("pre-training summary").AddColumn("").AddColumn("");
+        var table = new Table().Title("pre-training summary").AddColumn("").AddColumn("").HideHeaders();
         table.AddRow("steps", $"{summary.StartStep} → {summary.Steps}");
         table.AddRow("loss", $"{summary.FirstLoss:F4} → {summary.LastLoss:F4}");
         table.AddRow("wall time", $"{summary.Wall:hh\\:mm\\:ss}");
