@@ -16,8 +16,9 @@ public sealed class ConsolePretrainObserver(CliContext context, ProgressTask? ta
     {
         _reportEvery = Math.Max(1, (stopStep - startStep) / 10);
         string where = startStep > 0 ? $"resuming at step {startStep}" : "starting";
-        context.Out.WriteLine($"{config.Method} · {config.Model} ({parameters / 1e6:F2}M parameters) · {config.Segments} · {config.Order} · " +
-                              $"batch {config.EffectiveBatch} · {totalSteps} steps over {config.Epochs} epoch(s); {where}, stopping at step {stopStep}");
+        // Through the Spectre console, so a live progress bar stays intact below it.
+        context.Console.WriteLine($"{config.Method} · {config.Model} ({parameters / 1e6:F2}M parameters) · {config.Segments} · {config.Order} · " +
+                                  $"batch {config.EffectiveBatch} · {totalSteps} steps over {config.Epochs} epoch(s); {where}, stopping at step {stopStep}");
         if (task is not null)
         {
             task.MaxValue = stopStep;
@@ -36,12 +37,12 @@ public sealed class ConsolePretrainObserver(CliContext context, ProgressTask? ta
         }
         else if (m.Step % _reportEvery == 0)
         {
-            context.Out.WriteLine(line);
+            context.Console.WriteLine(line);
         }
     }
 
     public void OnCheckpoint(string path, long step)
     {
-        if (task is null) context.Out.WriteLine($"checkpoint at step {step}: {path}");
+        if (task is null) context.Console.WriteLine($"checkpoint at step {step}: {path}");
     }
 }
