@@ -33,6 +33,7 @@ public static class CliApp
         root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(PretrainCommand.Create(context));
         root.Subcommands.Add(ReconstructCommand.Create(context));
+        root.Subcommands.Add(ExportCommand.Create(context));
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration
