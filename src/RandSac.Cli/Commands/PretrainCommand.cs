@@ -143,7 +143,7 @@ public static class PretrainCommand
         table.AddRow("metrics", Markup.Escape(summary.MetricsPath));
         table.AddRow("loss curve", Markup.Escape(curve));
         string reconstruction = Path.Combine(folder, "reconstruction.png");
-        ReconstructCommand.Render(context, summary.CheckpointPath, dataset => dataset, images: 8, first: 0, seed: 0, scale: 6, reconstruction, fewerIfShort: true);
+        ReconstructCommand.Render(context, summary.CheckpointPath, dataset => dataset, images: 8, first: null, seed: 0, scale: 6, reconstruction, fewerIfShort: true);
         table.AddRow("reconstruction", Markup.Escape(reconstruction));
         context.Console.Write(table);
     }

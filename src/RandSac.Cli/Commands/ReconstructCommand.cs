@@ -15,7 +15,10 @@ public static class ReconstructCommand
         var output = new Option<FileInfo>("--out") { Description = "Where to write the picture (PNG).", Required = true };
         var data = new DatasetOptions();
         var count = new Option<int>("--count") { Description = "How many images.", DefaultValueFactory = _ => 8 };
-        var first = new Option<int>("--first") { Description = "Index of the first image of the test split.", DefaultValueFactory = _ => 0 };
+        var first = new Option<int?>("--first")
+        {
+            Description = "Draw consecutive test images from this index on (default: images spread evenly over the test split, so over its classes).",
+        };
         var seed = new Option<int>("--seed") { Description = "Seed of the segment plans (or MAE masks) drawn.", DefaultValueFactory = _ => 0 };
         var scale = new Option<int>("--scale") { Description = "Screen pixels per image pixel.", DefaultValueFactory = _ => 6 };
 
@@ -40,19 +43,22 @@ public static class ReconstructCommand
     }
 
     /// <summary>
-    /// Draws <paramref name="images"/> test images from <paramref name="first"/> on, as the
+    /// Draws <paramref name="images"/> test images — from <paramref name="first"/> on, or spread
+    /// evenly over the split when it is null — as the
     /// checkpoint predicts them; <paramref name="chooseDataset"/> may replace the checkpoint's dataset.
     /// With <paramref name="fewerIfShort"/>, a small test split gives fewer images instead of an error.
     /// </summary>
     public static void Render(CliContext context, string checkpointPath, Func<DatasetSpec, DatasetSpec> chooseDataset,
-        int images, int first, int seed, int scale, string picturePath, bool fewerIfShort = false)
+        int images, int? first, int seed, int scale, string picturePath, bool fewerIfShort = false)
     {
         using var saved = Checkpoint.Load(checkpointPath);
         var config = saved.Config;
         using var dataset = DatasetOptions.Open(chooseDataset(config.Dataset), config.Patch, DataSplit.Test);
-        if (fewerIfShort) images = Math.Min(images, dataset.Count - first);
-        if (first < 0 || first + images > dataset.Count)
-            throw new UserInputException($"--first {first} --count {images} runs past the test split's {dataset.Count} images");
+        if (fewerIfShort) images = Math.Min(images, dataset.Count - (first ?? 0));
+        if (first is { } start && (start < 0 || start + images > dataset.Count))
+            throw new UserInputException($"--first {start} --count {images} runs past the test split's {dataset.Count} images");
+        if (images > dataset.Count)
+            throw new UserInputException($"--count {images} is more than the test split's {dataset.Count} images");
         if (dataset.Height != config.Dataset.ImageSize)
             throw new UserInputException($"the checkpoint was trained on {config.Dataset.ImageSize}px images, the dataset has {dataset.Height}px");
         var options = config.ModelOptions(dataset.Channels, dataset.Height);
@@ -61,7 +67,9 @@ public static class ReconstructCommand
 
         var sampler = PretrainerFactory.CreateInputSampler(options, config.Segments, config.Order);
         using var inputs = sampler.Sample(images, seed);
-        var indices = Enumerable.Range(first, images).ToArray();
+        var indices = first is { } from
+            ? Enumerable.Range(from, images).ToArray()
+            : Enumerable.Range(0, images).Select(i => (int)((long)i * dataset.Count / images)).ToArray();
         var results = Reconstruction.Run(model, dataset, indices, inputs, config.NormPixLoss, config.Patch);
         var plans = Enumerable.Range(0, images).Select(i => inputs.Plan?.Images[i]).ToList();
         var caption = new List<string> { $"{config.Method} · {config.Model} · {config.Segments} · {config.Order} · {dataset.Name} · checkpoint step {saved.Step}" };
