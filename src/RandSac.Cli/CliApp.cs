@@ -25,6 +25,9 @@ public static class CliApp
                                    "(Random Segments with Autoregressive Coding), and its evaluation.");
         root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(PretrainCommand.Create(context));
+        root.Subcommands.Add(LinprobeCommand.Create(context));
+        root.Subcommands.Add(FinetuneCommand.Create(context));
+        root.Subcommands.Add(KnnCommand.Create(context));
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration

@@ -31,7 +31,7 @@ public sealed class ConsolePretrainObserver(CliContext context, ProgressTask? ta
         _smoothedRate = _smoothedRate == 0 ? m.ImagesPerSecond : 0.9 * _smoothedRate + 0.1 * m.ImagesPerSecond;
         string line = $"epoch {m.Epoch + 1} · step {m.Step}/{m.TotalSteps} · loss {m.Loss:F4} · lr {m.Lr:E2} · {_smoothedRate:F0} img/s";
         _probe = m.Probe ?? _probe;
-        if (_probe is not null) line += $" · {_probe.Name} top-1 {_probe.Value:P1}";
+        if (_probe is not null) line += $" · {_probe.Name} top-1 {100 * _probe.Value:F1}%";
         if (task is not null)
         {
             task.Description = Markup.Escape(line);

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using RandSac.Data;
+using RandSac.Evaluation;
+using RandSac.Models;
+using RandSac.Training;
+
+namespace RandSac.Cli.Commands;
+
+/// <summary>
+/// What every evaluation command takes: the checkpoint (or its run folder), whether to use its
+/// weights or a random encoder of its shape, the dataset (the checkpoint's unless overridden),
+/// threads, and the batch for computing features.
+/// </summary>
+public sealed class EvaluationOptions
+{
+    readonly Option<string> _checkpoint = new("--checkpoint")
+    {
+        Description = "Pre-training checkpoint, or the run folder that holds checkpoint.safetensors. Results are written next to it.",
+        Required = true,
+    };
+
+    readonly Option<int?> _threads = new("--threads") { Description = "Intra-op threads (default: the number of cores)." };
+
+    readonly Option<int?> _featureBatch = new("--feature-batch") { Description = "Images per encoder forward when computing features (default 256)." };
+
+    public DatasetOptions Data { get; } = new();
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_checkpoint);
+        command.Options.Add(_threads);
+        command.Options.Add(_featureBatch);
+        Data.AddTo(command);
+    }
+
+    public int FeatureBatch(ParseResult parse) => parse.GetValue(_featureBatch) ?? 256;
+
+    /// <summary>
+    /// Loads the checkpoint and opens the dataset (both splits). The caller disposes the setup.
+    /// Bad input (no such file, not a checkpoint, a dataset the encoder does not fit) becomes a
+    /// one-line error.
+    /// </summary>
+    public EvaluationSetup Open(ParseResult parse)
+    {
+        string given = parse.GetValue(_checkpoint)!;
+        string path = Path.GetFullPath(Directory.Exists(given) ? Checkpoint.PathIn(given) : given);
+        if (!File.Exists(path)) throw new UserInputException($"--checkpoint: {path} does not exist");
+        if (parse.GetValue(_threads) is { } threads)
+        {
+            if (threads < 1) throw new UserInputException($"--threads must be positive, got {threads}");
+            TorchSharp.torch.set_num_threads(threads);
+        }
+        var checkpoint = Checkpoint.Load(path);
+        ImageDataset? train = null;
+        try
+        {
+            var spec = Data.Apply(parse, checkpoint.Config.Dataset);
+            train = DatasetOptions.Open(spec, checkpoint.Config.Patch, DataSplit.Train);
+            var test = DatasetOptions.Open(spec, checkpoint.Config.Patch, DataSplit.Test);
+            return new EvaluationSetup(path, checkpoint, spec, train, test);
+        }
+        catch
+        {
+            train?.Dispose();
+            checkpoint.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>A loaded checkpoint with the dataset it is evaluated on.</summary>
+public sealed record EvaluationSetup(string CheckpointPath, Checkpoint Checkpoint, DatasetSpec Dataset,
+    ImageDataset Train, ImageDataset Test) : IDisposable
+{
+    public string Folder => Path.GetDirectoryName(CheckpointPath)!;
+
+    /// <summary>The encoder shape for this data, with an optional drop-path rate.</summary>
+    public ViTConfig EncoderConfig(double dropPath = 0) =>
+        EvaluationEncoder.ConfigOf(Checkpoint.Config, Train.Channels, Train.Height, dropPath);
+
+    /// <summary>The checkpoint's encoder, or with <paramref name="randomInit"/> a random one of its shape drawn from the pre-training seed.</summary>
+    public VisionTransformer Encoder(bool randomInit, double dropPath = 0) => randomInit
+        ? EvaluationEncoder.RandomInit(EncoderConfig(dropPath), Checkpoint.Config.Seed)
+        : EvaluationEncoder.FromCheckpoint(Checkpoint, EncoderConfig(dropPath));
+
+    public string EncoderName => $"{Checkpoint.Config.Model} (patch {Checkpoint.Config.Patch})";
+
+    public EvaluationRecord Record(string command, bool randomInit, int seed, object options, ClassificationResult accuracy,
+        TimeSpan wall, long? steps = null, double? finalLoss = null) => new()
+    {
+        Command = command,
+        Checkpoint = CheckpointPath,
+        CheckpointSha256 = EvaluationRecord.Sha256(CheckpointPath),
+        CheckpointStep = Checkpoint.Step,
+        RandomInit = randomInit,
+        Seed = seed,
+        Encoder = EncoderName,
+        Dataset = Dataset,
+        Options = options,
+        Pretraining = Checkpoint.Config,
+        TrainImages = Train.Count,
+        TestImages = Test.Count,
+        Top1 = accuracy.Top1,
+        Top5 = accuracy.Top5,
+        PerClass = accuracy.PerClass,
+        Steps = steps,
+        FinalLoss = finalLoss,
+        WallSeconds = wall.TotalSeconds,
+        Finished = DateTimeOffset.UtcNow,
+    };
+
+    public void Dispose()
+    {
+        Train.Dispose();
+        Test.Dispose();
+        Checkpoint.Dispose();
+    }
+}
