@@ -23,6 +23,11 @@ public sealed class EvaluationOptions
 
     readonly Option<int?> _featureBatch = new("--feature-batch") { Description = "Images per encoder forward when computing features (default 256)." };
 
+    readonly Option<bool> _noCache = new("--no-feature-cache")
+    {
+        Description = "Do not keep un-augmented features in <run>/features/ (by default linprobe --fast and knn of the same encoder and data compute them once).",
+    };
+
     public DatasetOptions Data { get; } = new();
 
     public void AddTo(Command command)
@@ -30,6 +35,7 @@ public sealed class EvaluationOptions
         command.Options.Add(_checkpoint);
         command.Options.Add(_threads);
         command.Options.Add(_featureBatch);
+        command.Options.Add(_noCache);
         Data.AddTo(command);
     }
 
@@ -57,7 +63,7 @@ public sealed class EvaluationOptions
             var spec = Data.Apply(parse, checkpoint.Config.Dataset);
             train = DatasetOptions.Open(spec, checkpoint.Config.Patch, DataSplit.Train);
             var test = DatasetOptions.Open(spec, checkpoint.Config.Patch, DataSplit.Test);
-            return new EvaluationSetup(path, checkpoint, spec, train, test);
+            return new EvaluationSetup(path, checkpoint, spec, train, test) { UseFeatureCache = !parse.GetValue(_noCache) };
         }
         catch
         {
@@ -73,6 +79,26 @@ public sealed record EvaluationSetup(string CheckpointPath, Checkpoint Checkpoin
     ImageDataset Train, ImageDataset Test) : IDisposable
 {
     public string Folder => Path.GetDirectoryName(CheckpointPath)!;
+
+    public bool UseFeatureCache { get; init; } = true;
+
+    public string CheckpointSha256 => _sha256 ??= EvaluationRecord.Sha256(CheckpointPath);
+    string? _sha256;
+
+    /// <summary>
+    /// Un-augmented features of one split, from <c>&lt;run&gt;/features/</c> when they were computed before
+    /// for the same weights and data (unless the cache is off).
+    /// </summary>
+    public FeatureSet Features(VisionTransformer encoder, bool randomInit, DataSplit split, int batch,
+        IEvaluationObserver? observer, CancellationToken cancel)
+    {
+        var dataset = split == DataSplit.Train ? Train : Test;
+        string phase = $"{split.ToString().ToLowerInvariant()} features";
+        if (!UseFeatureCache) return FeatureExtractor.Extract(encoder, dataset, batch, observer, phase, cancel);
+        string identity = randomInit ? $"random-init seed {Checkpoint.Config.Seed}" : $"checkpoint {CheckpointSha256}";
+        return new FeatureCache(Path.Combine(Folder, "features"), identity)
+            .Get(encoder, dataset, Dataset, split, batch, observer, phase, cancel);
+    }
 
     /// <summary>The encoder shape for this data, with an optional drop-path rate.</summary>
     public ViTConfig EncoderConfig(double dropPath = 0) =>
@@ -90,7 +116,7 @@ public sealed record EvaluationSetup(string CheckpointPath, Checkpoint Checkpoin
     {
         Command = command,
         Checkpoint = CheckpointPath,
-        CheckpointSha256 = EvaluationRecord.Sha256(CheckpointPath),
+        CheckpointSha256 = CheckpointSha256,
         CheckpointStep = Checkpoint.Step,
         RandomInit = randomInit,
         Seed = seed,

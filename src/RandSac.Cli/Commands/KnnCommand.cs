@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using RandSac.Cli.Output;
+using RandSac.Data;
 using RandSac.Evaluation;
 
 namespace RandSac.Cli.Commands;
@@ -42,8 +43,8 @@ public static class KnnCommand
                                   $"on {setup.Dataset.DisplayName}: {setup.Train.Count} bank / {setup.Test.Count} query images");
             var accuracy = ConsoleEvaluationObserver.Run(context, observer =>
             {
-                using var bank = FeatureExtractor.Extract(encoder, setup.Train, options.FeatureBatch, observer, "train features", cancel);
-                using var queries = FeatureExtractor.Extract(encoder, setup.Test, options.FeatureBatch, observer, "test features", cancel);
+                using var bank = setup.Features(encoder, random, DataSplit.Train, options.FeatureBatch, observer, cancel);
+                using var queries = setup.Features(encoder, random, DataSplit.Test, options.FeatureBatch, observer, cancel);
                 return knn.Evaluate(bank, queries);
             });
             var record = setup.Record("knn", random, setup.Checkpoint.Config.Seed, options, accuracy, clock.Elapsed);

@@ -56,7 +56,8 @@ public static class LinprobeCommand
                                   $"{(random ? "a random " + setup.EncoderName : setup.EncoderName + " at step " + setup.Checkpoint.Step)} " +
                                   $"on {setup.Dataset.DisplayName}: {setup.Train.Count} train / {setup.Test.Count} test images");
             var outcome = ConsoleEvaluationObserver.Run(context,
-                observer => new LinearProbe(options).Run(encoder, setup.Train, setup.Test, observer, cancel));
+                observer => new LinearProbe(options).Run(encoder, setup.Train, setup.Test, observer, cancel,
+                    (_, split) => setup.Features(encoder, random, split, options.FeatureBatch, observer, cancel)));
             var record = setup.Record("linprobe", random, options.Seed, options, outcome.Accuracy, clock.Elapsed, outcome.Steps, outcome.FinalLoss);
             string path = record.WriteNew(setup.Folder, random ? "linprobe-random-init" : "linprobe");
             EvaluationReport.Write(context, "linear probe", outcome.Accuracy, clock.Elapsed, path);

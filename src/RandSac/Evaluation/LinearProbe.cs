@@ -16,16 +16,21 @@ public sealed class LinearProbe(LinearProbeOptions options)
 {
     readonly LinearProbeOptions _options = options.Validated();
 
+    /// <summary>
+    /// Probes <paramref name="encoder"/>. <paramref name="features"/> supplies un-augmented features
+    /// of a dataset (e.g. from a <see cref="FeatureCache"/>); by default they are computed.
+    /// </summary>
     public EvaluationOutcome Run(VisionTransformer encoder, ImageDataset train, ImageDataset test,
-        IEvaluationObserver? observer = null, CancellationToken cancel = default)
+        IEvaluationObserver? observer = null, CancellationToken cancel = default,
+        Func<ImageDataset, DataSplit, FeatureSet>? features = null)
     {
         RequireSameClasses(train, test);
         encoder.eval();
+        features ??= (dataset, split) => FeatureExtractor.Extract(encoder, dataset, _options.FeatureBatch, observer,
+            $"{split.ToString().ToLowerInvariant()} features", cancel);
 
-        using var testFeatures = FeatureExtractor.Extract(encoder, test, _options.FeatureBatch, observer, "test features", cancel);
-        using var trainFeatures = _options.Fast
-            ? FeatureExtractor.Extract(encoder, train, _options.FeatureBatch, observer, "train features", cancel)
-            : null;
+        using var testFeatures = features(test, DataSplit.Test);
+        using var trainFeatures = _options.Fast ? features(train, DataSplit.Train) : null;
 
         manual_seed(_options.Seed);
         using var head = new LinearProbeHead(encoder.Config.Dim, train.ClassNames.Length);
