@@ -56,6 +56,8 @@ public sealed class EvaluationOptions
             if (threads < 1) throw new UserInputException($"--threads must be positive, got {threads}");
             TorchSharp.torch.set_num_threads(threads);
         }
+        // Hashed as it is loaded: a run still in progress may replace the file later.
+        string sha256 = EvaluationRecord.Sha256(path);
         var checkpoint = Checkpoint.Load(path);
         ImageDataset? train = null;
         try
@@ -63,7 +65,7 @@ public sealed class EvaluationOptions
             var spec = Data.Apply(parse, checkpoint.Config.Dataset);
             train = DatasetOptions.Open(spec, checkpoint.Config.Patch, DataSplit.Train);
             var test = DatasetOptions.Open(spec, checkpoint.Config.Patch, DataSplit.Test);
-            return new EvaluationSetup(path, checkpoint, spec, train, test) { UseFeatureCache = !parse.GetValue(_noCache) };
+            return new EvaluationSetup(path, sha256, checkpoint, spec, train, test) { UseFeatureCache = !parse.GetValue(_noCache) };
         }
         catch
         {
@@ -75,15 +77,12 @@ public sealed class EvaluationOptions
 }
 
 /// <summary>A loaded checkpoint with the dataset it is evaluated on.</summary>
-public sealed record EvaluationSetup(string CheckpointPath, Checkpoint Checkpoint, DatasetSpec Dataset,
+public sealed record EvaluationSetup(string CheckpointPath, string CheckpointSha256, Checkpoint Checkpoint, DatasetSpec Dataset,
     ImageDataset Train, ImageDataset Test) : IDisposable
 {
     public string Folder => Path.GetDirectoryName(CheckpointPath)!;
 
     public bool UseFeatureCache { get; init; } = true;
-
-    public string CheckpointSha256 => _sha256 ??= EvaluationRecord.Sha256(CheckpointPath);
-    string? _sha256;
 
     /// <summary>
     /// Un-augmented features of one split, from <c>&lt;run&gt;/features/</c> when they were computed before
