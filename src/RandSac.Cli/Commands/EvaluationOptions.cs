@@ -28,6 +28,16 @@ public sealed class EvaluationOptions
         Description = "Do not keep un-augmented features in <run>/features/ (by default linprobe --fast and knn of the same encoder and data compute them once).",
     };
 
+    readonly Option<int?> _trainSubset = new("--train-subset")
+    {
+        Description = "Use a fixed seeded subset of this many train images (the same for every command), e.g. on a slow machine.",
+    };
+
+    readonly Option<int?> _testSubset = new("--test-subset")
+    {
+        Description = "Use a fixed seeded subset of this many test images (the same for every command).",
+    };
+
     public DatasetOptions Data { get; } = new();
 
     public void AddTo(Command command)
@@ -36,6 +46,8 @@ public sealed class EvaluationOptions
         command.Options.Add(_threads);
         command.Options.Add(_featureBatch);
         command.Options.Add(_noCache);
+        command.Options.Add(_trainSubset);
+        command.Options.Add(_testSubset);
         Data.AddTo(command);
     }
 
@@ -63,8 +75,8 @@ public sealed class EvaluationOptions
         try
         {
             var spec = Data.Apply(parse, checkpoint.Config.Dataset);
-            train = DatasetOptions.Open(spec, checkpoint.Config.Patch, DataSplit.Train);
-            var test = DatasetOptions.Open(spec, checkpoint.Config.Patch, DataSplit.Test);
+            train = Subset(DatasetOptions.Open(spec, checkpoint.Config.Patch, DataSplit.Train), parse.GetValue(_trainSubset), "--train-subset");
+            var test = Subset(DatasetOptions.Open(spec, checkpoint.Config.Patch, DataSplit.Test), parse.GetValue(_testSubset), "--test-subset");
             return new EvaluationSetup(path, sha256, checkpoint, spec, train, test) { UseFeatureCache = !parse.GetValue(_noCache) };
         }
         catch
@@ -72,6 +84,27 @@ public sealed class EvaluationOptions
             train?.Dispose();
             checkpoint.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A seeded subset of <paramref name="count"/> images in dataset order (all of them when the
+    /// dataset is no larger), replacing — and disposing — the full dataset.
+    /// </summary>
+    static ImageDataset Subset(ImageDataset dataset, int? count, string option)
+    {
+        if (count is not { } n) return dataset;
+        if (n < 1)
+        {
+            dataset.Dispose();
+            throw new UserInputException($"{option} must be positive, got {n}");
+        }
+        if (n >= dataset.Count) return dataset;
+        using (dataset)
+        {
+            var order = Enumerable.Range(0, dataset.Count).ToArray();
+            new SeededRandom(SeededRandom.Derive(0x5B5E7, dataset.Count)).Shuffle(order.AsSpan());
+            return dataset.Subset(order.Take(n).Order().ToArray(), $"{dataset.Name}[seeded subset of {n}]");
         }
     }
 }
@@ -129,7 +162,7 @@ public sealed record EvaluationSetup(string CheckpointPath, string CheckpointSha
         Top5 = accuracy.Top5,
         PerClass = accuracy.PerClass,
         Steps = steps,
-        FinalLoss = finalLoss,
+        FinalLoss = finalLoss is { } loss && double.IsFinite(loss) ? loss : null,
         WallSeconds = wall.TotalSeconds,
         Finished = DateTimeOffset.UtcNow,
     };

@@ -18,7 +18,7 @@ public static class EvaluationReport
         foreach (var c in result.PerClass)
             table.AddRow(Markup.Escape(c.Name), c.Count.ToString(CultureInfo.InvariantCulture),
                 c.Correct.ToString(CultureInfo.InvariantCulture),
-                c.Count == 0 ? "–" : (100 * c.Top1).ToString("F1", CultureInfo.InvariantCulture) + "%");
+                c.Top1 is not { } top1 ? "–" : (100 * top1).ToString("F1", CultureInfo.InvariantCulture) + "%");
         context.Console.Write(table);
         context.Out.WriteLine($"result: {recordPath}");
     }

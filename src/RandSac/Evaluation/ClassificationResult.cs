@@ -1,9 +1,9 @@
 namespace RandSac.Evaluation;
 
-/// <summary>Top-1 accuracy of one class.</summary>
+/// <summary>Top-1 accuracy of one class; null when the test set has none of it.</summary>
 public sealed record ClassAccuracy(string Name, int Count, int Correct)
 {
-    public double Top1 => Count == 0 ? double.NaN : (double)Correct / Count;
+    public double? Top1 => Count == 0 ? null : (double)Correct / Count;
 }
 
 /// <summary>Accuracies of a classifier on a test set, as fractions in [0, 1].</summary>

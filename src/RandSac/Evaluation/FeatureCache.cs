@@ -12,7 +12,7 @@ namespace RandSac.Evaluation;
 /// linear probe (fast mode) and kNN of the same encoder on the same data compute them once.
 /// The key hashes what determines the features: the encoder's identity (the checkpoint's
 /// SHA-256, or the seed of a random initialisation, with its shape), the dataset spec, the
-/// split and its size. A file that cannot be read is recomputed and replaced.
+/// split, and the dataset's name and size (which tell a subset from the whole). A file that cannot be read is recomputed and replaced.
 /// </summary>
 public sealed class FeatureCache(string folder, string encoderIdentity)
 {
@@ -20,7 +20,7 @@ public sealed class FeatureCache(string folder, string encoderIdentity)
 
     public string PathFor(ImageDataset dataset, DatasetSpec spec, DataSplit split, ViTConfig config)
     {
-        string description = string.Join("\n", encoderIdentity, config.ToString(), spec.ToString(), split, dataset.Count);
+        string description = string.Join("\n", encoderIdentity, config.ToString(), spec.ToString(), split, dataset.Name, dataset.Count);
         string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(description)))[..16];
         return Path.Combine(Folder, $"features-{split.ToString().ToLowerInvariant()}-{key}.safetensors");
     }

@@ -64,6 +64,10 @@ public sealed class EvaluationCommandTests(TinyRun run) : IClassFixture<TinyRun>
 
     static JsonElement Read(string path) => JsonDocument.Parse(File.ReadAllText(path)).RootElement;
 
+    /// <summary>The result file a command reported (tests share one run folder, so names may be numbered).</summary>
+    static string ResultPath(string output) =>
+        output.Split('\n').Single(l => l.StartsWith("result: ", StringComparison.Ordinal))["result: ".Length..].Trim();
+
     [Fact]
     public void KnnRunsAndNeverOverwritesAnEarlierResult()
     {
@@ -71,21 +75,41 @@ public sealed class EvaluationCommandTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.True(code == 0, error);
         Assert.Contains("kNN: top-1", output);
         Assert.Contains("per class", output);
-        var first = Read(Path.Combine(run.Folder, "knn.json"));
+        string firstPath = ResultPath(output);
+        Assert.Equal(run.Folder, Path.GetDirectoryName(firstPath));
+        Assert.StartsWith("knn", Path.GetFileName(firstPath));
+        var first = Read(firstPath);
         Assert.Equal("knn", first.GetProperty("command").GetString());
         Assert.Equal(64, first.GetProperty("checkpoint-sha256").GetString()!.Length);
         Assert.Equal(20, first.GetProperty("options").GetProperty("k").GetInt32());
         Assert.Equal(10, first.GetProperty("per-class").GetArrayLength());
         Assert.InRange(first.GetProperty("top1").GetDouble(), 0, 1);
+        string firstText = File.ReadAllText(firstPath);
 
         (code, output, _) = TinyRun.Cli("knn", "--checkpoint", run.CheckpointPath, "--threads", "1", "--random-init");
         Assert.Equal(0, code);
-        Assert.True(Read(Path.Combine(run.Folder, "knn-random-init.json")).GetProperty("random-init").GetBoolean());
+        Assert.StartsWith("knn-random-init", Path.GetFileName(ResultPath(output)));
+        Assert.True(Read(ResultPath(output)).GetProperty("random-init").GetBoolean());
 
         (code, output, _) = TinyRun.Cli("knn", "--checkpoint", run.Folder, "--threads", "1");
         Assert.Equal(0, code);
-        Assert.Contains("knn-2.json", output);
-        Assert.True(File.Exists(Path.Combine(run.Folder, "knn.json")));
+        Assert.NotEqual(firstPath, ResultPath(output));
+        Assert.Matches(@"knn-\d+\.json$", ResultPath(output));
+        Assert.Equal(firstText, File.ReadAllText(firstPath));
+    }
+
+    [Fact]
+    public void SubsetsAreSeededAndTheSameForEveryCommand()
+    {
+        var (code, output, error) = TinyRun.Cli("knn", "--checkpoint", run.Folder, "--threads", "1", "--train-subset", "30",
+            "--test-subset", "6", "--k", "5", "--no-feature-cache");
+        Assert.True(code == 0, error);
+        var record = Read(ResultPath(output));
+        Assert.Equal(30, record.GetProperty("train-images").GetInt32());
+        Assert.Equal(6, record.GetProperty("test-images").GetInt32());
+
+        (code, _, error) = TinyRun.Cli("knn", "--checkpoint", run.Folder, "--train-subset", "0");
+        AssertOneLineError(code, error, "--train-subset must be positive");
     }
 
     [Fact]
@@ -94,14 +118,14 @@ public sealed class EvaluationCommandTests(TinyRun run) : IClassFixture<TinyRun>
         var (code, output, error) = TinyRun.Cli("linprobe", "--checkpoint", run.Folder, "--threads", "1", "--epochs", "3", "--batch", "16");
         Assert.True(code == 0, error);
         Assert.Contains("linear probe: top-1", output);
-        var record = Read(Path.Combine(run.Folder, "linprobe.json"));
+        var record = Read(ResultPath(output));
         Assert.True(record.GetProperty("options").GetProperty("fast").GetBoolean());
         Assert.Equal(12, record.GetProperty("steps").GetInt64()); // 64 images / 16 × 3 epochs
 
         (code, output, error) = TinyRun.Cli("linprobe", "--checkpoint", run.Folder, "--threads", "1", "--epochs", "1",
             "--batch", "32", "--fast", "false", "--random-init");
         Assert.True(code == 0, error);
-        var augmented = Read(Path.Combine(run.Folder, "linprobe-random-init.json"));
+        var augmented = Read(ResultPath(output));
         Assert.False(augmented.GetProperty("options").GetProperty("fast").GetBoolean());
         Assert.True(augmented.GetProperty("random-init").GetBoolean());
     }
@@ -112,14 +136,15 @@ public sealed class EvaluationCommandTests(TinyRun run) : IClassFixture<TinyRun>
         var (code, output, error) = TinyRun.Cli("finetune", "--checkpoint", run.Folder, "--threads", "1", "--epochs", "1", "--batch", "32");
         Assert.True(code == 0, error);
         Assert.Contains("fine-tuning: top-1", output);
-        var record = Read(Path.Combine(run.Folder, "finetune.json"));
+        var record = Read(ResultPath(output));
         Assert.Equal(2, record.GetProperty("steps").GetInt64());
         Assert.Equal(0.65, record.GetProperty("options").GetProperty("layer-decay").GetDouble());
         Assert.True(double.IsFinite(record.GetProperty("final-loss").GetDouble()));
 
-        (code, _, error) = TinyRun.Cli("finetune", "--checkpoint", run.Folder, "--threads", "1", "--epochs", "1", "--batch", "32", "--from-scratch");
+        (code, output, error) = TinyRun.Cli("finetune", "--checkpoint", run.Folder, "--threads", "1", "--epochs", "1", "--batch", "32", "--from-scratch");
         Assert.True(code == 0, error);
-        Assert.True(Read(Path.Combine(run.Folder, "finetune-from-scratch.json")).GetProperty("random-init").GetBoolean());
+        Assert.StartsWith("finetune-from-scratch", Path.GetFileName(ResultPath(output)));
+        Assert.True(Read(ResultPath(output)).GetProperty("random-init").GetBoolean());
     }
 
     [Fact]
