@@ -52,7 +52,7 @@ public sealed class LinearProbe(LinearProbeOptions options)
     (long Steps, double Loss) TrainOnFeatures(LinearProbeHead head, Lars lars, FeatureSet features,
         IEvaluationObserver? observer, CancellationToken cancel)
     {
-        var loader = new BatchLoader<int[]>(features.Count, Math.Min(_options.Batch, features.Count), shuffle: true,
+        using var loader = new BatchLoader<int[]>(features.Count, Math.Min(_options.Batch, features.Count), shuffle: true,
             dropLast: true, _options.Seed, request => request.Indices);
         using var labels = features.LabelTensor();
         return Train(head, lars, loader, observer, cancel, indices =>
