@@ -25,7 +25,7 @@ public static class LinprobeCommand
         };
         var epochs = new Option<int?>("--epochs") { Description = $"Epochs (default {fastDefaults.Epochs} fast, {slowDefaults.Epochs} augmented; paper 90)." };
         var batch = new Option<int?>("--batch") { Description = $"Batch (default {fastDefaults.Batch} fast, {slowDefaults.Batch} augmented; paper 16384)." };
-        var baseLr = new Option<double?>("--base-lr") { Description = $"Base learning rate; the peak is base × batch / 256 (default {fastDefaults.BaseLr})." };
+        var baseLr = new Option<double?>("--base-lr") { Description = $"Base learning rate; the peak is base × batch / 256 (default {fastDefaults.BaseLr} fast, {slowDefaults.BaseLr} augmented: the paper's peak {LinearProbeOptions.PaperPeakLr}; paper base 0.1 at batch 16384)." };
         var warmup = new Option<double?>("--warmup-epochs") { Description = $"Warmup epochs (default {fastDefaults.WarmupEpochs} fast, {slowDefaults.WarmupEpochs} augmented; paper 10)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of the head, data order and augmentation (default 0)." };
 
