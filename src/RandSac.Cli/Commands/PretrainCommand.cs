@@ -104,13 +104,11 @@ public static class PretrainCommand
                     Threads = parse.GetValue(threads) ?? start.Threads,
                 };
             }
-            using var monitor = parse.GetValue(knnEvery) is { } every
-                ? every > 0
-                    ? new KnnMonitor(settings.Dataset, parse.GetValue(knnBank) ?? KnnMonitor.DefaultBank,
-                        parse.GetValue(knnQueries) ?? KnnMonitor.DefaultQueries, settings.Seed)
-                    : throw new UserInputException($"--knn-every must be positive, got {every}")
-                : null;
-            var run = new Pretraining(settings, folder) { Probe = monitor?.Probe(parse.GetValue(knnEvery)!.Value) };
+            int? every = parse.GetValue(knnEvery);
+            if (every is <= 0) throw new UserInputException($"--knn-every must be positive, got {every}");
+            using var monitor = every is null ? null : new KnnMonitor(settings.Dataset,
+                parse.GetValue(knnBank) ?? KnnMonitor.DefaultBank, parse.GetValue(knnQueries) ?? KnnMonitor.DefaultQueries, settings.Seed);
+            var run = new Pretraining(settings, folder) { Probe = monitor?.Probe(every!.Value) };
             var summary = RunWithProgress(context, run, resuming, cancel);
             Report(context, settings, summary, folder);
             return Task.FromResult(0);
