@@ -5,7 +5,7 @@ namespace RandSac.Cli.Output;
 
 /// <summary>
 /// Shows an evaluation's phases: a Spectre progress bar per phase on a terminal; elsewhere a
-/// line when a phase starts and about every tenth of it (and whenever there is a status line).
+/// line when a phase starts and about every tenth of it, with the latest status line.
 /// </summary>
 public sealed class ConsoleEvaluationObserver(CliContext context, ProgressContext? progress) : IEvaluationObserver
 {
@@ -13,6 +13,7 @@ public sealed class ConsoleEvaluationObserver(CliContext context, ProgressContex
     string _phase = "";
     long _total = 1;
     long _lastPrinted;
+    string? _status;
 
     public void OnPhase(string phase, long total)
     {
@@ -20,21 +21,23 @@ public sealed class ConsoleEvaluationObserver(CliContext context, ProgressContex
         _phase = phase;
         _total = Math.Max(1, total);
         _lastPrinted = 0;
+        _status = null;
         if (progress is not null) _task = progress.AddTask(Markup.Escape(phase), maxValue: _total);
         else context.Out.WriteLine($"{phase}: {total}");
     }
 
     public void OnProgress(long done, string? status = null)
     {
+        _status = status ?? _status;
         if (_task is not null)
         {
             _task.Value = done;
             if (status is not null) _task.Description = Markup.Escape($"{_phase} · {status}");
             return;
         }
-        if (status is not null || done - _lastPrinted >= _total / 10 || done == _total)
+        if (done - _lastPrinted >= _total / 10 || done == _total)
         {
-            context.Out.WriteLine($"{_phase}: {done}/{_total}{(status is null ? "" : " · " + status)}");
+            context.Out.WriteLine($"{_phase}: {done}/{_total}{(_status is null ? "" : " · " + _status)}");
             _lastPrinted = done;
         }
     }
