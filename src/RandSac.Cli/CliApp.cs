@@ -34,6 +34,9 @@ public static class CliApp
         root.Subcommands.Add(PretrainCommand.Create(context));
         root.Subcommands.Add(ReconstructCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));
+        root.Subcommands.Add(LinprobeCommand.Create(context));
+        root.Subcommands.Add(FinetuneCommand.Create(context));
+        root.Subcommands.Add(KnnCommand.Create(context));
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RandSac.Cli.Output;
+using RandSac.Evaluation;
 using RandSac.Models;
 using RandSac.Training;
 using Spectre.Console;
@@ -42,12 +43,15 @@ public static class PretrainCommand
         var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many optimiser steps (a smoke run); the schedule still spans all epochs." };
         var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: the number of cores)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where its last checkpoint stopped." };
+        var knnEvery = new Option<int?>("--knn-every") { Description = "Every N optimiser steps (and at the end), kNN top-1 of the encoder on held-out subsets (default: never)." };
+        var knnBank = new Option<int?>("--knn-bank") { Description = $"Train images in the kNN memory bank (default {KnnMonitor.DefaultBank})." };
+        var knnQueries = new Option<int?>("--knn-queries") { Description = $"Test images queried by kNN (default {KnnMonitor.DefaultQueries})." };
 
         var command = new Command("pretrain", "Pre-train a ViT encoder with RandSAC (or a baseline) and checkpoint it.")
         {
             config, patch, model, method, segments, order, decoderDepth, decoderDim, decoderHeads, skip, normPix, maskRatio,
             epochs, batch, accumulation, baseLr, minLr, warmup, weightDecay, clipGrad, seed, output, checkpointEvery,
-            maxSteps, threads, resume,
+            maxSteps, threads, resume, knnEvery, knnBank, knnQueries,
         };
         data.AddTo(command);
         command.SetAction((parse, cancel) =>
@@ -100,7 +104,11 @@ public static class PretrainCommand
                     Threads = parse.GetValue(threads) ?? start.Threads,
                 };
             }
-            var run = new Pretraining(settings, folder);
+            int? every = parse.GetValue(knnEvery);
+            if (every is <= 0) throw new UserInputException($"--knn-every must be positive, got {every}");
+            using var monitor = every is null ? null : new KnnMonitor(settings.Dataset,
+                parse.GetValue(knnBank) ?? KnnMonitor.DefaultBank, parse.GetValue(knnQueries) ?? KnnMonitor.DefaultQueries, settings.Seed);
+            var run = new Pretraining(settings, folder) { Probe = monitor?.Probe(every!.Value) };
             var summary = RunWithProgress(context, run, resuming, cancel);
             Report(context, settings, summary, folder);
             return Task.FromResult(0);

@@ -11,6 +11,7 @@ public sealed class ConsolePretrainObserver(CliContext context, ProgressTask? ta
 {
     long _reportEvery = 1;
     double _smoothedRate;
+    ProbeReading? _probe;
 
     public void OnStart(PretrainConfig config, long startStep, long totalSteps, long stopStep, int parameters)
     {
@@ -30,12 +31,14 @@ public sealed class ConsolePretrainObserver(CliContext context, ProgressTask? ta
     {
         _smoothedRate = _smoothedRate == 0 ? m.ImagesPerSecond : 0.9 * _smoothedRate + 0.1 * m.ImagesPerSecond;
         string line = $"epoch {m.Epoch + 1} · step {m.Step}/{m.TotalSteps} · loss {m.Loss:F4} · lr {m.Lr:E2} · {_smoothedRate:F0} img/s";
+        _probe = m.Probe ?? _probe;
+        if (_probe is not null) line += $" · {_probe.Name} top-1 {100 * _probe.Value:F1}%";
         if (task is not null)
         {
             task.Description = Markup.Escape(line);
             task.Value = m.Step;
         }
-        else if (m.Step % _reportEvery == 0)
+        else if (m.Step % _reportEvery == 0 || m.Probe is not null)
         {
             context.Console.WriteLine(line);
         }

@@ -44,6 +44,7 @@ public sealed record DatasetSpec
     }
 
     /// <summary>Short name for titles and logs, e.g. <c>cifar10</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string DisplayName => Kind.ToString().ToLowerInvariant();
 
     string RequirePath() =>

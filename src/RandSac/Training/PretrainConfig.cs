@@ -58,6 +58,7 @@ public sealed record PretrainConfig
     /// <summary>Intra-op threads; null for the number of cores.</summary>
     public int? Threads { get; init; }
 
+    [JsonIgnore]
     public int EffectiveBatch => Batch * Accumulation;
 
     public PretrainOptions ModelOptions(int channels, int imageSize) => new(

@@ -27,6 +27,9 @@ public sealed class Pretraining
     /// <summary>Called with the temporary file of every checkpoint before it replaces the old one (tests).</summary>
     public Action<string>? BeforeCheckpointRename { get; init; }
 
+    /// <summary>An optional measurement of the encoder (e.g. kNN accuracy), logged and reported every few steps.</summary>
+    public EncoderProbe? Probe { get; init; }
+
     public PretrainSummary Run(bool resume, IPretrainObserver? observer = null, CancellationToken cancel = default)
     {
         var config = _config;
@@ -71,7 +74,7 @@ public sealed class Pretraining
             (long)(config.WarmupEpochs * microPerEpoch / config.Accumulation),
             totalSteps);
         File.WriteAllText(Path.Combine(_folder, "config.json"), config.ToJson());
-        using var log = new MetricsLog(_folder, keepThroughStep: step);
+        using var log = new MetricsLog(_folder, keepThroughStep: step, Probe?.Name);
         observer?.OnStart(config, step, totalSteps, stopStep, (int)named.Sum(p => p.parameter.numel()));
 
         long startStep = step;
@@ -111,6 +114,8 @@ public sealed class Pretraining
                 lastLoss = meanLoss;
                 var metrics = new StepMetrics(step, totalSteps, (int)((micro - 1) / microPerEpoch), meanLoss, lr,
                     config.EffectiveBatch / stepClock.Elapsed.TotalSeconds, wall.Elapsed);
+                if (Probe is { } probe && (step % probe.Every == 0 || step >= stopStep))
+                    metrics = metrics with { Probe = new ProbeReading(probe.Name, Measure(model, probe)) };
                 stepClock.Restart();
                 log.Write(metrics);
                 observer?.OnStep(metrics);
@@ -131,6 +136,20 @@ public sealed class Pretraining
         }
         return new PretrainSummary(startStep, step, firstLoss, lastLoss, wall.Elapsed,
             imagesSeen / Math.Max(1e-9, wall.Elapsed.TotalSeconds), checkpointPath, log.Path);
+    }
+
+    static double Measure(Pretrainer model, EncoderProbe probe)
+    {
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            return probe.Measure(model.Encoder);
+        }
+        finally
+        {
+            model.train();
+        }
     }
 
     void Save(Pretrainer model, AdamW optimizer, long step, long micro)

@@ -4,8 +4,9 @@ namespace RandSac.Training;
 /// <param name="Step">Steps completed, counting this one.</param>
 /// <param name="Loss">Mean loss over the step's micro-batches.</param>
 /// <param name="ImagesPerSecond">Throughput of this step, data waits included.</param>
+/// <param name="Probe">The encoder probe's reading, on the steps it runs.</param>
 public sealed record StepMetrics(long Step, long TotalSteps, int Epoch, double Loss, double Lr,
-    double ImagesPerSecond, TimeSpan Elapsed);
+    double ImagesPerSecond, TimeSpan Elapsed, ProbeReading? Probe = null);
 
 /// <summary>Hears about a pre-training run as it goes (progress bars, logs).</summary>
 public interface IPretrainObserver

@@ -54,4 +54,23 @@ public class ConfigFileTests
         var config = new PretrainConfig { Model = "tiny", Segments = "blob:7", ClipGrad = 3, Dataset = new DatasetSpec { Kind = DatasetKind.Cifar100, Labels = CifarLabels.Coarse } };
         Assert.Equal(config, PretrainConfig.FromJson(config.ToJson()));
     }
+
+    [Fact]
+    public void ARunsSavedConfigCanBeUsedAsAConfigFile()
+    {
+        var config = new PretrainConfig { Model = "tiny", Accumulation = 2 };
+        string json = config.ToJson();
+        Assert.DoesNotContain("effective-batch", json);
+        Assert.DoesNotContain("display-name", json);
+        string path = Path.Combine(Path.GetTempPath(), $"randsac-config-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+        try
+        {
+            Assert.Equal(config, PretrainConfig.Load(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

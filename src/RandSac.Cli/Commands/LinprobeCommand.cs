@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Diagnostics;
+using RandSac.Cli.Output;
+using RandSac.Evaluation;
+
+namespace RandSac.Cli.Commands;
+
+/// <summary>
+/// <c>randsac linprobe</c>: BatchNorm + Linear trained with LARS on the frozen encoder's
+/// features; top-1/top-5 on the test split. Fast mode (the default) computes the features once
+/// without augmentation; <c>--fast false</c> is the paper's augmented probe.
+/// </summary>
+public static class LinprobeCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var fastDefaults = LinearProbeOptions.For(fast: true);
+        var slowDefaults = LinearProbeOptions.For(fast: false);
+        var shared = new EvaluationOptions();
+        var randomInit = new Option<bool>("--random-init") { Description = "Probe a randomly initialised encoder of the checkpoint's shape (pre-training seed) instead of its weights: the baseline." };
+        var fast = new Option<bool?>("--fast")
+        {
+            Description = "Compute features once, without augmentation, and train the head on them: true (default) | false (the paper's augmented probe, an encoder pass per step).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var epochs = new Option<int?>("--epochs") { Description = $"Epochs (default {fastDefaults.Epochs} fast, {slowDefaults.Epochs} augmented; paper 90)." };
+        var batch = new Option<int?>("--batch") { Description = $"Batch (default {fastDefaults.Batch} fast, {slowDefaults.Batch} augmented; paper 16384)." };
+        var baseLr = new Option<double?>("--base-lr") { Description = $"Base learning rate; the peak is base × batch / 256 (default {fastDefaults.BaseLr} fast, {slowDefaults.BaseLr} augmented: the paper's peak {LinearProbeOptions.PaperPeakLr}; paper base 0.1 at batch 16384)." };
+        var warmup = new Option<double?>("--warmup-epochs") { Description = $"Warmup epochs (default {fastDefaults.WarmupEpochs} fast, {slowDefaults.WarmupEpochs} augmented; paper 10)." };
+        var seed = new Option<int?>("--seed") { Description = "Seed of the head, data order and augmentation (default 0)." };
+
+        var command = new Command("linprobe", "Linear probe: BatchNorm + Linear with LARS on the frozen encoder's features; top-1/top-5 on the test split.")
+        {
+            randomInit, fast, epochs, batch, baseLr, warmup, seed,
+        };
+        shared.AddTo(command);
+        command.SetAction((parse, cancel) =>
+        {
+            bool isFast = parse.GetResult(fast) is null || (parse.GetValue(fast) ?? true);
+            var start = LinearProbeOptions.For(isFast);
+            var options = (start with
+            {
+                Epochs = parse.GetValue(epochs) ?? start.Epochs,
+                Batch = parse.GetValue(batch) ?? start.Batch,
+                BaseLr = parse.GetValue(baseLr) ?? start.BaseLr,
+                WarmupEpochs = parse.GetValue(warmup) ?? start.WarmupEpochs,
+                Seed = parse.GetValue(seed) ?? start.Seed,
+                FeatureBatch = shared.FeatureBatch(parse),
+            }).Validated();
+            bool random = parse.GetValue(randomInit);
+
+            var clock = Stopwatch.StartNew();
+            using var setup = shared.Open(parse);
+            using var encoder = setup.Encoder(random);
+            context.Out.WriteLine($"linear probe ({(options.Fast ? "fast: cached features, no augmentation" : "augmented")}) of " +
+                                  $"{(random ? "a random " + setup.EncoderName : setup.EncoderName + " at step " + setup.Checkpoint.Step)} " +
+                                  $"on {setup.Dataset.DisplayName}: {setup.Train.Count} train / {setup.Test.Count} test images");
+            var outcome = ConsoleEvaluationObserver.Run(context,
+                observer => new LinearProbe(options).Run(encoder, setup.Train, setup.Test, observer, cancel,
+                    (_, split) => setup.Features(encoder, random, split, options.FeatureBatch, observer, cancel)));
+            var record = setup.Record("linprobe", random, options.Seed, options, outcome.Accuracy, clock.Elapsed, outcome.Steps, outcome.FinalLoss);
+            string path = record.WriteNew(setup.Folder, random ? "linprobe-random-init" : "linprobe");
+            EvaluationReport.Write(context, "linear probe", outcome.Accuracy, clock.Elapsed, path);
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using System.Text;
+using RandSac.Data;
+using RandSac.IO;
+using RandSac.Models;
+using static TorchSharp.torch;
+
+namespace RandSac.Evaluation;
+
+/// <summary>
+/// Un-augmented features kept on disk (<c>{folder}/features-{key}.safetensors</c>), so that the
+/// linear probe (fast mode) and kNN of the same encoder on the same data compute them once.
+/// The key hashes what determines the features: the encoder's identity (the checkpoint's
+/// SHA-256, or the seed of a random initialisation, with its shape), the dataset spec, the
+/// split, and the dataset's name and size (which tell a subset from the whole). A file that cannot be read is recomputed and replaced.
+/// </summary>
+public sealed class FeatureCache(string folder, string encoderIdentity)
+{
+    public string Folder { get; } = folder;
+
+    public string PathFor(ImageDataset dataset, DatasetSpec spec, DataSplit split, ViTConfig config)
+    {
+        string description = string.Join("\n", encoderIdentity, config.ToString(), spec.ToString(), split, dataset.Name, dataset.Count);
+        string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(description)))[..16];
+        return Path.Combine(Folder, $"features-{split.ToString().ToLowerInvariant()}-{key}.safetensors");
+    }
+
+    /// <summary>The cached features of <paramref name="dataset"/>, computed (and saved) when there are none.</summary>
+    public FeatureSet Get(VisionTransformer encoder, ImageDataset dataset, DatasetSpec spec, DataSplit split, int batch,
+        IEvaluationObserver? observer = null, string phase = "features", CancellationToken cancel = default)
+    {
+        string path = PathFor(dataset, spec, split, encoder.Config);
+        if (TryLoad(path, dataset) is { } cached)
+        {
+            observer?.OnPhase($"{phase} (cached)", dataset.Count);
+            observer?.OnProgress(dataset.Count);
+            return cached;
+        }
+        var features = FeatureExtractor.Extract(encoder, dataset, batch, observer, phase, cancel);
+        Save(path, features);
+        return features;
+    }
+
+    static FeatureSet? TryLoad(string path, ImageDataset dataset)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var (tensors, _) = Safetensors.Read(path);
+            using var labels = tensors["labels"];
+            var features = tensors["features"];
+            var values = labels.data<long>().Select(l => (int)l).ToArray();
+            if (!values.SequenceEqual(dataset.Labels))
+            {
+                features.Dispose();
+                return null;
+            }
+            return new FeatureSet(features, values, dataset.ClassNames);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or KeyNotFoundException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    static void Save(string path, FeatureSet features)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var labels = features.LabelTensor();
+        string temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            Safetensors.Write(stream, [new("features", features.Features), new("labels", labels)],
+                new Dictionary<string, string> { ["format"] = "randsac-features" });
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+}

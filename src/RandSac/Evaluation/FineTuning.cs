@@ -1,0 +1,104 @@
+using RandSac.Data;
+using RandSac.Data.Augmentation;
+using RandSac.Models;
+using RandSac.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RandSac.Evaluation;
+
+/// <summary>
+/// End-to-end fine-tuning: every weight of a <see cref="Classifier"/> trained with layer-decayed
+/// AdamW under warmup+cosine (per iteration), on RandAugment'ed, mixed (mixup/cutmix) batches with
+/// soft-target cross-entropy; then top-1/top-5 on the test split without augmentation.
+/// </summary>
+public sealed class FineTuning(FineTuneOptions options)
+{
+    readonly FineTuneOptions _options = options.Validated();
+
+    /// <summary>
+    /// Fine-tunes <paramref name="encoder"/> (built with the drop-path rate of the options; it is
+    /// changed in place and owned by the caller).
+    /// </summary>
+    public EvaluationOutcome Run(VisionTransformer encoder, ImageDataset train, ImageDataset test,
+        IEvaluationObserver? observer = null, CancellationToken cancel = default)
+    {
+        LinearProbe.RequireSameClasses(train, test);
+        int classes = train.ClassNames.Length;
+        manual_seed(_options.Seed);
+        var model = new Classifier(encoder, classes);
+        var named = model.named_parameters().ToList();
+        using var optimizer = new LayerDecayAdamW(named.Select(p => (p.name, p.parameter)), encoder.Config.Depth,
+            _options.LayerDecay, _options.WeightDecay, _options.Beta1, _options.Beta2);
+        var mixup = new Mixup(_options.Mixup, _options.Cutmix, _options.MixupSwitchProbability, _options.LabelSmoothing, classes);
+
+        var preparer = new FineTuneBatchPreparer(train, _options.CropScaleMin, _options.RandAugment);
+        using var loader = new BatchLoader<ImageBatch>(train.Count, Math.Min(_options.Batch, train.Count), shuffle: true,
+            dropLast: true, _options.Seed, preparer.Prepare);
+        long perEpoch = loader.BatchesPerEpoch, total = perEpoch * _options.Epochs;
+        var schedule = new LearningRateSchedule(LearningRateSchedule.ScaledPeak(_options.BaseLr, loader.BatchSize),
+            _options.MinLr, (long)(_options.WarmupEpochs * perEpoch), total);
+
+        observer?.OnPhase("fine-tuning", total);
+        model.train();
+        long step = 0;
+        double epochLoss = 0, lastEpochLoss = double.NaN;
+        foreach (var batch in loader.Batches(0, 0, _options.Epochs))
+        {
+            cancel.ThrowIfCancellationRequested();
+            using (batch)
+            using (NewDisposeScope())
+            {
+                var (targets, _) = mixup.Apply(batch.Images, batch.Labels,
+                    new SeededRandom(SeededRandom.Derive(_options.Seed, 0x313, step)));
+                var loss = SoftTargetLoss.CrossEntropy(model.forward(batch.Images), targets);
+                loss.backward();
+                if (_options.ClipGrad is { } maxNorm) nn.utils.clip_grad_norm_(optimizer.Parameters, maxNorm);
+                optimizer.Step(schedule.At(step));
+                optimizer.ZeroGrad();
+                double value = loss.item<float>();
+                if (!double.IsFinite(value))
+                    throw new InvalidOperationException($"the fine-tuning loss became {value} at step {step + 1}; lower the learning rate or set --clip-grad");
+                epochLoss += value;
+            }
+            step++;
+            if (step % perEpoch == 0)
+            {
+                lastEpochLoss = epochLoss / perEpoch;
+                epochLoss = 0;
+                observer?.OnProgress(step, $"epoch {step / perEpoch}/{_options.Epochs} · loss {lastEpochLoss:F4}");
+            }
+            else
+            {
+                observer?.OnProgress(step);
+            }
+        }
+
+        var accuracy = Evaluate(model, test, _options.EvalBatch, observer, cancel);
+        return new EvaluationOutcome(accuracy, step, lastEpochLoss);
+    }
+
+    /// <summary>Top-1/top-5 of a classifier on a dataset without augmentation.</summary>
+    public static ClassificationResult Evaluate(Classifier model, ImageDataset test, int batch,
+        IEvaluationObserver? observer = null, CancellationToken cancel = default)
+    {
+        model.eval();
+        var meter = new AccuracyMeter(test.ClassNames);
+        using var loader = ImageBatchPreparer.CreateLoader(test, AugmentationOptions.None, batch, shuffle: false, dropLast: false, seed: 0);
+        observer?.OnPhase("test", test.Count);
+        long done = 0;
+        using var _ = no_grad();
+        foreach (var images in loader.Epoch(0))
+        {
+            cancel.ThrowIfCancellationRequested();
+            using (images)
+            using (NewDisposeScope())
+            {
+                meter.Add(model.forward(images.Images), images.Labels);
+            }
+            done += images.Count;
+            observer?.OnProgress(done);
+        }
+        return meter.Result();
+    }
+}

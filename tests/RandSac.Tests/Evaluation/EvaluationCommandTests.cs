@@ -1,0 +1,171 @@
+using System.Text.Json;
+using RandSac.Cli;
+
+namespace RandSac.Tests.Evaluation;
+
+/// <summary>The linprobe, finetune and knn commands end to end on a tiny checkpoint, and their one-line errors.</summary>
+public sealed class EvaluationCommandTests(TinyRun run) : IClassFixture<TinyRun>
+{
+    static void AssertOneLineError(int code, string error, string expected)
+    {
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.StartsWith("randsac: error:", error);
+        Assert.Contains(expected, error);
+    }
+
+    [Theory]
+    [InlineData("linprobe")]
+    [InlineData("finetune")]
+    [InlineData("knn")]
+    public void AMissingCheckpointIsOneLineAndExitCodeTwo(string command)
+    {
+        var (code, _, error) = TinyRun.Cli(command, "--checkpoint", Path.Combine(run.Root, "nowhere", "checkpoint.safetensors"));
+        AssertOneLineError(code, error, "does not exist");
+    }
+
+    [Theory]
+    [InlineData("linprobe")]
+    [InlineData("knn")]
+    public void AFileThatIsNotACheckpointIsRejected(string command)
+    {
+        var (code, _, error) = TinyRun.Cli(command, "--checkpoint", Path.Combine(run.Folder, "config.json"), "--threads", "1");
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void AWrongDatasetIsRejected()
+    {
+        var (code, _, error) = TinyRun.Cli("knn", "--checkpoint", run.Folder, "--dataset", "cifar10",
+            "--data", Path.Combine(run.Root, "no-cifar-here"), "--threads", "1");
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Single(error.TrimEnd().Split('\n'));
+
+        (code, _, error) = TinyRun.Cli("linprobe", "--checkpoint", run.Folder, "--image-size", "18", "--threads", "1");
+        AssertOneLineError(code, error, "18");
+    }
+
+    [Fact]
+    public void KLargerThanTheBankIsRejected()
+    {
+        var (code, _, error) = TinyRun.Cli("knn", "--checkpoint", run.Folder, "--k", "1000", "--threads", "1");
+        AssertOneLineError(code, error, "larger than the memory bank");
+    }
+
+    [Fact]
+    public void BadOptionValuesAreRejected()
+    {
+        var (code, _, error) = TinyRun.Cli("linprobe", "--checkpoint", run.Folder, "--epochs", "0");
+        AssertOneLineError(code, error, "epochs must be positive");
+        (code, _, error) = TinyRun.Cli("finetune", "--checkpoint", run.Folder, "--layer-decay", "1.5");
+        AssertOneLineError(code, error, "layer decay");
+    }
+
+    static JsonElement Read(string path) => JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+
+    /// <summary>The result file a command reported (tests share one run folder, so names may be numbered).</summary>
+    static string ResultPath(string output) =>
+        output.Split('\n').Single(l => l.StartsWith("result: ", StringComparison.Ordinal))["result: ".Length..].Trim();
+
+    [Fact]
+    public void KnnRunsAndNeverOverwritesAnEarlierResult()
+    {
+        var (code, output, error) = TinyRun.Cli("knn", "--checkpoint", run.Folder, "--threads", "1");
+        Assert.True(code == 0, error);
+        Assert.Contains("kNN: top-1", output);
+        Assert.Contains("per class", output);
+        string firstPath = ResultPath(output);
+        Assert.Equal(run.Folder, Path.GetDirectoryName(firstPath));
+        Assert.StartsWith("knn", Path.GetFileName(firstPath));
+        var first = Read(firstPath);
+        Assert.Equal("knn", first.GetProperty("command").GetString());
+        Assert.Equal(64, first.GetProperty("checkpoint-sha256").GetString()!.Length);
+        Assert.Equal(20, first.GetProperty("options").GetProperty("k").GetInt32());
+        Assert.Equal(10, first.GetProperty("per-class").GetArrayLength());
+        Assert.InRange(first.GetProperty("top1").GetDouble(), 0, 1);
+        string firstText = File.ReadAllText(firstPath);
+
+        (code, output, _) = TinyRun.Cli("knn", "--checkpoint", run.CheckpointPath, "--threads", "1", "--random-init");
+        Assert.Equal(0, code);
+        Assert.StartsWith("knn-random-init", Path.GetFileName(ResultPath(output)));
+        Assert.True(Read(ResultPath(output)).GetProperty("random-init").GetBoolean());
+
+        (code, output, _) = TinyRun.Cli("knn", "--checkpoint", run.Folder, "--threads", "1");
+        Assert.Equal(0, code);
+        Assert.NotEqual(firstPath, ResultPath(output));
+        Assert.Matches(@"knn-\d+\.json$", ResultPath(output));
+        Assert.Equal(firstText, File.ReadAllText(firstPath));
+    }
+
+    [Fact]
+    public void SubsetsAreSeededAndTheSameForEveryCommand()
+    {
+        var (code, output, error) = TinyRun.Cli("knn", "--checkpoint", run.Folder, "--threads", "1", "--train-subset", "30",
+            "--test-subset", "6", "--k", "5", "--no-feature-cache");
+        Assert.True(code == 0, error);
+        var record = Read(ResultPath(output));
+        Assert.Equal(30, record.GetProperty("train-images").GetInt32());
+        Assert.Equal(6, record.GetProperty("test-images").GetInt32());
+
+        (code, _, error) = TinyRun.Cli("knn", "--checkpoint", run.Folder, "--train-subset", "0");
+        AssertOneLineError(code, error, "--train-subset must be positive");
+    }
+
+    [Fact]
+    public void LinprobeRunsFastAndAugmented()
+    {
+        var (code, output, error) = TinyRun.Cli("linprobe", "--checkpoint", run.Folder, "--threads", "1", "--epochs", "3", "--batch", "16");
+        Assert.True(code == 0, error);
+        Assert.Contains("linear probe: top-1", output);
+        var record = Read(ResultPath(output));
+        Assert.True(record.GetProperty("options").GetProperty("fast").GetBoolean());
+        Assert.Equal(12, record.GetProperty("steps").GetInt64()); // 64 images / 16 × 3 epochs
+
+        (code, output, error) = TinyRun.Cli("linprobe", "--checkpoint", run.Folder, "--threads", "1", "--epochs", "1",
+            "--batch", "32", "--fast", "false", "--random-init");
+        Assert.True(code == 0, error);
+        var augmented = Read(ResultPath(output));
+        Assert.False(augmented.GetProperty("options").GetProperty("fast").GetBoolean());
+        Assert.True(augmented.GetProperty("random-init").GetBoolean());
+    }
+
+    [Fact]
+    public void FinetuneRunsFromTheCheckpointAndFromScratch()
+    {
+        var (code, output, error) = TinyRun.Cli("finetune", "--checkpoint", run.Folder, "--threads", "1", "--epochs", "1", "--batch", "32");
+        Assert.True(code == 0, error);
+        Assert.Contains("fine-tuning: top-1", output);
+        var record = Read(ResultPath(output));
+        Assert.Equal(2, record.GetProperty("steps").GetInt64());
+        Assert.Equal(0.65, record.GetProperty("options").GetProperty("layer-decay").GetDouble());
+        Assert.True(double.IsFinite(record.GetProperty("final-loss").GetDouble()));
+
+        (code, output, error) = TinyRun.Cli("finetune", "--checkpoint", run.Folder, "--threads", "1", "--epochs", "1", "--batch", "32", "--from-scratch");
+        Assert.True(code == 0, error);
+        Assert.StartsWith("finetune-from-scratch", Path.GetFileName(ResultPath(output)));
+        Assert.True(Read(ResultPath(output)).GetProperty("random-init").GetBoolean());
+    }
+
+    [Fact]
+    public void PretrainReportsKnnEveryNSteps()
+    {
+        string folder = Path.Combine(run.Root, "with-knn");
+        var (code, output, error) = TinyRun.Cli("pretrain", "--dataset", "synthetic", "--image-size", "16", "--synthetic-count", "64",
+            "--batch", "8", "--decoder-depth", "1", "--max-steps", "3", "--threads", "1", "--out", folder,
+            "--knn-every", "2", "--knn-bank", "32", "--knn-queries", "12");
+        Assert.True(code == 0, error);
+        Assert.Contains("knn top-1", output);
+        var lines = File.ReadAllLines(Path.Combine(folder, "metrics.csv"));
+        Assert.EndsWith(",knn", lines[0]);
+        // Steps 2 and 3 (the last) carry a reading; step 1 does not.
+        Assert.EndsWith(",", lines[1]);
+        Assert.Matches(@",0(\.\d+)?$|,1$", lines[2]);
+        Assert.Matches(@",0(\.\d+)?$|,1$", lines[3]);
+
+        (code, _, error) = TinyRun.Cli("pretrain", "--dataset", "synthetic", "--image-size", "16", "--synthetic-count", "64",
+            "--batch", "8", "--max-steps", "1", "--threads", "1", "--out", Path.Combine(run.Root, "bad-knn"),
+            "--knn-every", "1", "--knn-bank", "5");
+        AssertOneLineError(code, error, "larger than the kNN memory bank");
+    }
+}
