@@ -2,7 +2,7 @@ namespace RandSac.Models;
 
 /// <summary>
 /// Shape of a pre-training decoder (RandSAC's segment decoder or MAE's decoder).
-/// Width and heads default to the encoder's (spec §5); depth defaults to 4 (CIFAR ViT-T).
+/// Width and heads default to the encoder's; depth defaults to 4 (CIFAR ViT-T).
 /// </summary>
 public sealed record DecoderConfig(int Depth = 4, int? Dim = null, int? Heads = null, int MlpRatio = 4)
 {

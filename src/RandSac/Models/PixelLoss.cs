@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace RandSac.Models;
 
-/// <summary>The pixel regression loss of every pre-trainer (spec §6).</summary>
+/// <summary>The pixel regression loss of every pre-trainer.</summary>
 public static class PixelLoss
 {
     /// <summary>

@@ -28,7 +28,7 @@ public abstract class Pretrainer : nn.Module
 
     /// <summary>
     /// Whether a parameter takes weight decay: matrices and higher do, biases, norms and other
-    /// 1-D parameters do not (spec §7). Subclasses exclude their own special parameters.
+    /// 1-D parameters do not. Subclasses exclude their own special parameters.
     /// </summary>
     public virtual bool UsesWeightDecay(string parameterName, Tensor parameter) => parameter.dim() >= 2;
 

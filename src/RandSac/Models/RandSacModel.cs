@@ -7,7 +7,7 @@ using static TorchSharp.torch.nn;
 namespace RandSac.Models;
 
 /// <summary>
-/// RandSAC (spec §4–§6): a segment-causal encoder over the plan's encoder tokens (the last
+/// RandSAC: a segment-causal encoder over the plan's encoder tokens (the last
 /// segment is never encoded) and a segment decoder whose queries are the fixed sin-cos
 /// positions of the target tokens — no pixel content enters the decoder.
 /// <para>Names: <c>encoder.*</c> (timm ViT), <c>decoder_embed</c> (only when the decoder width

@@ -3,7 +3,7 @@ using RandSac.Segments;
 namespace RandSac.Models;
 
 /// <summary>
-/// Shape of a Vision Transformer encoder (spec §5): pre-norm blocks, MLP ratio 4, GELU,
+/// Shape of a Vision Transformer encoder: pre-norm blocks, MLP ratio 4, GELU,
 /// LayerNorm eps 1e-6, no class token, fixed 2-D sin-cos positions.
 /// </summary>
 /// <param name="Dim">Token width D.</param>

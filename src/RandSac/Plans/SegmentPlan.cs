@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace RandSac.Plans;
 
 /// <summary>
-/// A batch's segment plan as tensors (spec §4). Token indices point into the raster-order
+/// A batch's segment plan as tensors. Token indices point into the raster-order
 /// patch sequence; masks are boolean, true = may attend, shaped (B or 1, 1, queries, keys)
 /// so they broadcast over heads in scaled_dot_product_attention.
 /// <list type="bullet">

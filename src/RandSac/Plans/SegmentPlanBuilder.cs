@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace RandSac.Plans;
 
 /// <summary>
-/// Turns per-image plans into batch tensors and masks (spec §4). Runs on managed arrays,
+/// Turns per-image plans into batch tensors and masks. Runs on managed arrays,
 /// so it can run on the loader thread; the tensors it makes belong to the caller.
 /// </summary>
 public static class SegmentPlanBuilder

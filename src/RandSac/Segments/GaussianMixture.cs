@@ -20,7 +20,7 @@ public sealed class GaussianMixture
         _stdY = new double[components];
     }
 
-    /// <summary>Our default for the paper's lost range (spec §2).</summary>
+    /// <summary>Our default for the paper's lost range (see README, 'The method as implemented').</summary>
     public const double DefaultMinStd = 0.5, DefaultMaxStd = 1.5;
 
     public int Components => _meanX.Length;

@@ -8,7 +8,7 @@ namespace RandSac.Training;
 /// <summary>
 /// Everything that defines a pre-training run. Saved with every checkpoint so a run can be
 /// resumed, evaluated and reproduced; read from a JSON config file, with command-line flags on top.
-/// Defaults are the paper's CIFAR recipe (spec §7) where it fixes one.
+/// Defaults are the paper's CIFAR recipe where it fixes one.
 /// </summary>
 public sealed record PretrainConfig
 {

@@ -7,7 +7,7 @@ using static RandSac.Tests.Models.ModelTestKit;
 namespace RandSac.Tests.Models;
 
 /// <summary>
-/// The property that must hold (spec §4): changing the pixels of the segment of rank k changes
+/// The property that must hold: changing the pixels of the segment of rank k changes
 /// no prediction for a target of rank ≤ k, and changes every later one; other images are untouched.
 /// </summary>
 [Collection(TorchGlobalState.Name)]
