@@ -32,6 +32,8 @@ public static class CliApp
         root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(PretrainCommand.Create(context));
         root.Subcommands.Add(ReconstructCommand.Create(context));
+        root.Subcommands.Add(BenchCommand.Create(context));
+        root.Subcommands.Add(FlopsCommand.Create(context));
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration

@@ -17,7 +17,7 @@ public sealed class ConsolePretrainObserver(CliContext context, ProgressTask? ta
         _reportEvery = Math.Max(1, (stopStep - startStep) / 10);
         string where = startStep > 0 ? $"resuming at step {startStep}" : "starting";
         context.Out.WriteLine($"{config.Method} · {config.Model} ({parameters / 1e6:F2}M parameters) · {config.Segments} · {config.Order} · " +
-                              $"batch {config.EffectiveBatch} · {totalSteps} steps over {config.Epochs} epoch(s); {where}, stopping at step {stopStep}");
+                              $"batch {config.EffectiveBatch} · {config.Precision.Name()} · {totalSteps} steps over {config.Epochs} epoch(s); {where}, stopping at step {stopStep}");
         if (task is not null)
         {
             task.MaxValue = stopStep;
