@@ -95,6 +95,7 @@ public static class BenchCommand
         o.WriteLine(string.Create(ic, $"achieved: {r.AchievedGflops:F1} GFLOP/s = {r.ShareOfPeak:P0} of the {s.Precision.Name()} matmul peak"));
         o.WriteLine(string.Create(ic, $"matmul peak 1024³: fp32 {r.MatmulPeakFp32:F1} GFLOP/s, bf16 {r.MatmulPeakBf16:F1} GFLOP/s"));
         o.WriteLine(string.Create(ic, $"optimiser: {r.OptimizerShare * r.MedianSeconds * 1e3:F1} ms per step ({r.OptimizerShare:P1} of the step)"));
+        o.WriteLine(string.Create(ic, $"cpu time: {r.CpuSecondsPerStep * 1e3:F1} ms per step ({r.CpuSecondsPerStep / r.MeanSeconds:F2} cores busy on average)"));
         o.WriteLine(string.Create(ic, $"peak memory (VmHWM): {(r.PeakResidentBytes is { } b ? $"{b / 1048576.0:F0} MiB" : "unknown")}"));
         o.WriteLine(string.Create(ic, $"foreign CPU: {r.ForeignCpuShare:P1} of the CPUs during the timed steps; waited {r.IdleWait.TotalSeconds:F0} s for an idle machine{(s.Idle is not null && !r.MachineWasIdle ? " and it never became idle" : "")}; {r.Tries} timed window(s)"));
         if (loader is not null)
@@ -142,6 +143,7 @@ public static class BenchCommand
             ["machine_idle"] = r.MachineWasIdle,
             ["tries"] = r.Tries,
             ["final_loss"] = r.FinalLoss,
+            ["cpu_ms_per_step"] = r.CpuSecondsPerStep * 1e3,
             ["step_ms"] = r.StepSeconds.Select(t => t * 1e3).ToList(),
         };
         if (loader is not null)

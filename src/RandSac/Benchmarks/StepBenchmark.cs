@@ -45,7 +45,7 @@ public static class StepBenchmark
 
         var waited = TimeSpan.Zero;
         bool idle = settings.Idle is null;
-        double foreign = double.NaN, peak32 = double.NaN, peak16 = double.NaN;
+        double foreign = double.NaN, cpuSeconds = double.NaN, peak32 = double.NaN, peak16 = double.NaN;
         var times = new List<double>();
         var optimizerTimes = new List<double>();
         int tries = 0;
@@ -72,11 +72,13 @@ public static class StepBenchmark
                 times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
                 optimizerTimes.Add(optimizerSeconds);
             }
-            foreign = CpuLoad.ForeignShare(from, CpuLoad.Now());
+            var to = CpuLoad.Now();
+            foreign = CpuLoad.ForeignShare(from, to);
+            cpuSeconds = (to.OwnCpu - from.OwnCpu).TotalSeconds / settings.Steps;
             if (settings.Idle is null || !(foreign > settings.Idle.MaxForeign)) break;
             log?.Invoke($"other processes used {foreign:P1} of the CPUs during the timed steps; timing again");
         }
         return new StepBenchmarkResult(settings, times.ToArray(), optimizerTimes.ToArray(), cost, peak32, peak16,
-            ProcessMemory.PeakResidentBytes(), foreign, waited, idle, tries, loss);
+            ProcessMemory.PeakResidentBytes(), foreign, waited, idle, tries, loss, cpuSeconds);
     }
 }

@@ -11,6 +11,7 @@ namespace RandSac.Benchmarks;
 /// <param name="IdleWait">How long the benchmark waited for an idle machine, in total.</param>
 /// <param name="Tries">Timed windows run (more than one when others used the CPUs).</param>
 /// <param name="FinalLoss">The loss of the last step (a sanity check, not a result).</param>
+/// <param name="CpuSecondsPerStep">This process's CPU time per timed step (all its threads).</param>
 public sealed record StepBenchmarkResult(
     StepBenchmarkSettings Settings,
     IReadOnlyList<double> StepSeconds,
@@ -23,7 +24,8 @@ public sealed record StepBenchmarkResult(
     TimeSpan IdleWait,
     bool MachineWasIdle,
     int Tries,
-    double FinalLoss)
+    double FinalLoss,
+    double CpuSecondsPerStep)
 {
     public double MedianSeconds => Median(StepSeconds);
     public double MinSeconds => StepSeconds.Min();
