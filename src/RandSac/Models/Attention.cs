@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -17,8 +18,12 @@ public static class Attention
     {
         if (q.dtype != ScalarType.BFloat16) return functional.scaled_dot_product_attention(q, k, v, mask);
         using var scope = NewDisposeScope();
-        var scores = q.matmul(k.transpose(-2, -1)).mul_(1.0 / Math.Sqrt(q.shape[^1]));
-        if (mask is not null) scores = scores.masked_fill(mask.logical_not(), double.NegativeInfinity);
+        // Scalars held in locals until the end: an implicit double → Scalar temporary can be
+        // finalised by the GC while the native call still reads it.
+        using var scale = (1.0 / Math.Sqrt(q.shape[^1])).ToScalar();
+        using var minusInfinity = double.NegativeInfinity.ToScalar();
+        var scores = q.matmul(k.transpose(-2, -1)).mul_(scale);
+        if (mask is not null) scores = scores.masked_fill(mask.logical_not(), minusInfinity);
         return scores.softmax(-1).matmul(v).MoveToOuterDisposeScope();
     }
 }

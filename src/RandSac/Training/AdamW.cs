@@ -87,15 +87,25 @@ public sealed class AdamW : IDisposable
         double correction2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, Steps));
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        // Scalars held in locals until the end: an implicit double → Scalar temporary can be
+        // finalised by the GC while the native call still reads it.
+        using var decay = (1 - lr * WeightDecay).ToScalar();
+        using var beta1 = Beta1.ToScalar();
+        using var oneMinusBeta1 = (1 - Beta1).ToScalar();
+        using var beta2 = Beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - Beta2).ToScalar();
+        using var correction2 = correction2Sqrt.ToScalar();
+        using var eps = Eps.ToScalar();
+        using var minusStep = (-stepSize).ToScalar();
         foreach (var group in _groups)
         {
             var values = group.Flat.Values;
             var grad = group.Flat.Grads;
-            if (group.Decay && WeightDecay != 0) values.mul_(1 - lr * WeightDecay);
-            group.ExpAvg.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-            group.ExpAvgSq.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
-            var denominator = group.Denominator.copy_(group.ExpAvgSq).sqrt_().div_(correction2Sqrt).add_(Eps);
-            values.addcdiv_(group.ExpAvg, denominator, value: -stepSize);
+            if (group.Decay && WeightDecay != 0) values.mul_(decay);
+            group.ExpAvg.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
+            group.ExpAvgSq.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
+            var denominator = group.Denominator.copy_(group.ExpAvgSq).sqrt_().div_(correction2).add_(eps);
+            values.addcdiv_(group.ExpAvg, denominator, value: minusStep);
         }
     }
 
