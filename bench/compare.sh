@@ -15,6 +15,7 @@
 #                    randsac_patchrandom64_skip, mae_75pct (default: all but patchrandom)
 #   --max-foreign F  largest CPU share other processes may use while timing (default 0.05)
 #   --max-wait S     seconds to wait for an idle machine per run at most (default 1200)
+#   --retries N      timed windows per run at most while others use the CPUs (default 3)
 #   --out DIR        where the raw JSON lines go (default: a temporary folder)
 #   --install        apt-get install the reference's packages if they are missing (needs root)
 #
@@ -25,7 +26,7 @@ set -euo pipefail
 
 REF="${RANDSAC_REF:-}"
 BIN="${RANDSAC_BIN:-}"
-BATCH=64 WARMUP=3 STEPS=10 THREADS=2 MAX_FOREIGN=0.05 MAX_WAIT=1200 OUT="" INSTALL=0
+BATCH=64 WARMUP=3 STEPS=10 THREADS=2 MAX_FOREIGN=0.05 MAX_WAIT=1200 RETRIES=3 OUT="" INSTALL=0
 CONFIGS="randsac_hier16to4_skip,randsac_hier16to4_noskip,mae_75pct"
 PY=/usr/bin/python3
 
@@ -40,9 +41,10 @@ while [[ $# -gt 0 ]]; do
     --configs) CONFIGS="$2"; shift 2 ;;
     --max-foreign) MAX_FOREIGN="$2"; shift 2 ;;
     --max-wait) MAX_WAIT="$2"; shift 2 ;;
+    --retries) RETRIES="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --install) INSTALL=1; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -110,7 +112,7 @@ echo
 for name in ${CONFIGS//,/ }; do
   args="$(ours_args "$name")"
   # reference: its --one mode does not wait, so wait here and repeat a contended window
-  for try in 1 2 3; do
+  for try in $(seq 1 "$RETRIES"); do
     waited="$(wait_idle)"
     (cd "$REF" && OMP_NUM_THREADS="$THREADS" "$PY" bench.py --one "$name" "$BATCH" --warmup "$WARMUP" --steps "$STEPS") \
       | tail -1 > "$OUT/$name.ref.json"
@@ -121,7 +123,7 @@ for name in ${CONFIGS//,/ }; do
   for precision in fp32 bf16; do
     # shellcheck disable=SC2086
     "$BIN" bench $args --model tiny --image-size 32 --patch 4 --batch "$BATCH" --precision "$precision" \
-      --threads "$THREADS" --warmup "$WARMUP" --steps "$STEPS" --max-foreign "$MAX_FOREIGN" --max-wait "$MAX_WAIT" --json \
+      --threads "$THREADS" --warmup "$WARMUP" --steps "$STEPS" --max-foreign "$MAX_FOREIGN" --max-wait "$MAX_WAIT" --retries "$((RETRIES - 1))" --json \
       > "$OUT/$name.$precision.json"
     echo "ours $name $precision: done" >&2
   done
