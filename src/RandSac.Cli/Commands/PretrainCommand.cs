@@ -41,7 +41,8 @@ public static class PretrainCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoint, metrics, pictures.", Required = true };
         var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = $"Optimiser steps between checkpoints (default {defaults.CheckpointEvery}); one is always written at the end." };
         var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many optimiser steps (a smoke run); the schedule still spans all epochs." };
-        var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: the number of cores)." };
+        var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: the number of physical cores)." };
+        var precision = new Option<string?>("--precision") { Description = $"Compute precision: {Precisions.Help} (bf16: bfloat16 compute, float32 master weights, optimiser state and loss; default fp32)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where its last checkpoint stopped." };
         var knnEvery = new Option<int?>("--knn-every") { Description = "Every N optimiser steps (and at the end), kNN top-1 of the encoder on held-out subsets (default: never)." };
         var knnBank = new Option<int?>("--knn-bank") { Description = $"Train images in the kNN memory bank (default {KnnMonitor.DefaultBank})." };
@@ -51,7 +52,7 @@ public static class PretrainCommand
         {
             config, patch, model, method, segments, order, decoderDepth, decoderDim, decoderHeads, skip, normPix, maskRatio,
             epochs, batch, accumulation, baseLr, minLr, warmup, weightDecay, clipGrad, seed, output, checkpointEvery,
-            maxSteps, threads, resume, knnEvery, knnBank, knnQueries,
+            maxSteps, threads, precision, resume, knnEvery, knnBank, knnQueries,
         };
         data.AddTo(command);
         command.SetAction((parse, cancel) =>
@@ -69,6 +70,7 @@ public static class PretrainCommand
                 {
                     MaxSteps = parse.GetValue(maxSteps) ?? checkpoint.Config.MaxSteps,
                     Threads = parse.GetValue(threads) ?? checkpoint.Config.Threads,
+                    Precision = ParsePrecision(parse.GetValue(precision)) ?? checkpoint.Config.Precision,
                     CheckpointEvery = parse.GetValue(checkpointEvery) ?? checkpoint.Config.CheckpointEvery,
                 };
             }
@@ -102,6 +104,7 @@ public static class PretrainCommand
                     CheckpointEvery = parse.GetValue(checkpointEvery) ?? start.CheckpointEvery,
                     MaxSteps = parse.GetValue(maxSteps) ?? start.MaxSteps,
                     Threads = parse.GetValue(threads) ?? start.Threads,
+                    Precision = ParsePrecision(parse.GetValue(precision)) ?? start.Precision,
                 };
             }
             int? every = parse.GetValue(knnEvery);
@@ -115,6 +118,8 @@ public static class PretrainCommand
         });
         return command;
     }
+
+    static Precision? ParsePrecision(string? value) => value is null ? null : Precisions.Parse(value);
 
     /// <summary>A bare <c>--skip</c> means true.</summary>
     static bool? Flag(ParseResult parse, Option<bool?> option) =>

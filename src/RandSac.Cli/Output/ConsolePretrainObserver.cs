@@ -19,7 +19,7 @@ public sealed class ConsolePretrainObserver(CliContext context, ProgressTask? ta
         string where = startStep > 0 ? $"resuming at step {startStep}" : "starting";
         // Through the Spectre console, so a live progress bar stays intact below it.
         context.Console.WriteLine($"{config.Method} · {config.Model} ({parameters / 1e6:F2}M parameters) · {config.Segments} · {config.Order} · " +
-                                  $"batch {config.EffectiveBatch} · {totalSteps} steps over {config.Epochs} epoch(s); {where}, stopping at step {stopStep}");
+                                  $"batch {config.EffectiveBatch} · {config.Precision.Name()} · {totalSteps} steps over {config.Epochs} epoch(s); {where}, stopping at step {stopStep}");
         if (task is not null)
         {
             task.MaxValue = stopStep;

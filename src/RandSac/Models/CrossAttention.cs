@@ -37,7 +37,7 @@ public sealed class CrossAttention : Module<Tensor, Tensor, Tensor?, Tensor>
         int headDim = Dim / Heads;
         var query = q.forward(x).view(batch, queries, Heads, headDim).transpose(1, 2);
         var keyValue = kv.forward(memory).view(batch, keys, 2, Heads, headDim).permute(2, 0, 3, 1, 4).unbind(0);
-        var heads = functional.scaled_dot_product_attention(query, keyValue[0], keyValue[1], mask);
+        var heads = Attention.Apply(query, keyValue[0], keyValue[1], mask);
         return proj.forward(heads.transpose(1, 2).reshape(batch, queries, Dim)).MoveToOuterDisposeScope();
     }
 }

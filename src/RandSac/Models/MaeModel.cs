@@ -55,9 +55,9 @@ public sealed class MaeModel : Pretrainer
             throw new ArgumentException($"the MAE mask is for {mask.Restore.shape[1]} tokens, the encoder has {encoder.Config.TokenCount}");
         using var scope = NewDisposeScope();
         var patches = PatchesOf(images);
-        var all = PredictAll(patches, mask);
-        var prediction = TokenGather.Rows(all, mask.Masked);
+        var all = PredictAll(ForCompute(patches), mask);
         var target = PixelLoss.Targets(patches, mask.Masked, normPixLoss);
+        var prediction = PixelLoss.InLossType(TokenGather.Rows(all, mask.Masked), target);
         var loss = PixelLoss.Mean(prediction, target, null);
         return new PretrainOutput(loss.MoveToOuterDisposeScope(), prediction.MoveToOuterDisposeScope(), mask.Masked, null);
     }

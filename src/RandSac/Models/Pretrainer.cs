@@ -32,6 +32,16 @@ public abstract class Pretrainer : nn.Module
     /// </summary>
     public virtual bool UsesWeightDecay(string parameterName, Tensor parameter) => parameter.dim() >= 2;
 
+    /// <summary>
+    /// The dtype the model computes in: that of its weights. Images may come in another dtype
+    /// (float32 into a bfloat16 working copy): the models cast the patches they feed forward to
+    /// this type and build the targets and the loss from the original patches, in float32 at least.
+    /// </summary>
+    public ScalarType ComputeType => Encoder.PatchEmbedding.Bias.dtype;
+
+    /// <summary>Patches in the compute dtype (the same tensor when it already is).</summary>
+    protected Tensor ForCompute(Tensor patches) => patches.dtype == ComputeType ? patches : patches.to(ComputeType);
+
     /// <summary>The raster patches of images the encoder was built for; throws on any other shape.</summary>
     protected Tensor PatchesOf(Tensor images)
     {

@@ -72,9 +72,10 @@ public sealed class RandSacModel : Pretrainer
         RequireGrid(plan);
         using var scope = NewDisposeScope();
         var patches = PatchesOf(images);
-        var prediction = Predict(patches, plan.EncoderTokens, plan.DecoderTokens, plan.EncoderMask,
+        var prediction = Predict(ForCompute(patches), plan.EncoderTokens, plan.DecoderTokens, plan.EncoderMask,
             plan.DecoderSelfMask, plan.CrossMask);
         var target = PixelLoss.Targets(patches, plan.DecoderTokens, normPixLoss);
+        prediction = PixelLoss.InLossType(prediction, target);
         var loss = PixelLoss.Mean(prediction, target, plan.DecoderValid);
         return new PretrainOutput(loss.MoveToOuterDisposeScope(), prediction.MoveToOuterDisposeScope(),
             plan.DecoderTokens, plan.DecoderValid);

@@ -54,7 +54,7 @@ public sealed class SelfAttention : Module<Tensor, Tensor?, Tensor>
     /// <summary>Attention of q over (k, v), heads merged and projected: (B, Lq, D).</summary>
     internal Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor? mask)
     {
-        var heads = functional.scaled_dot_product_attention(q, k, v, mask);
+        var heads = Attention.Apply(q, k, v, mask);
         long batch = q.shape[0], length = q.shape[2];
         return proj.forward(heads.transpose(1, 2).reshape(batch, length, Dim));
     }

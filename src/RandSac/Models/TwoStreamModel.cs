@@ -37,8 +37,9 @@ public sealed class TwoStreamModel : Pretrainer
         RequireGrid(plan);
         using var scope = NewDisposeScope();
         var patches = PatchesOf(images);
-        var prediction = Predict(patches, plan.EncoderTokens, plan.DecoderTokens, plan.EncoderMask, plan.CrossMask);
+        var prediction = Predict(ForCompute(patches), plan.EncoderTokens, plan.DecoderTokens, plan.EncoderMask, plan.CrossMask);
         var target = PixelLoss.Targets(patches, plan.DecoderTokens, normPixLoss);
+        prediction = PixelLoss.InLossType(prediction, target);
         var loss = PixelLoss.Mean(prediction, target, plan.DecoderValid);
         return new PretrainOutput(loss.MoveToOuterDisposeScope(), prediction.MoveToOuterDisposeScope(),
             plan.DecoderTokens, plan.DecoderValid);

@@ -10,12 +10,37 @@ namespace RandSac.Training;
 /// skip-connection mixing weights, which are coefficients rather than a projection).
 /// Our own rather than TorchSharp's so that its whole state — moments and step count —
 /// is plain named tensors that go into our checkpoints and resume bit-exactly.
+/// <para>
+/// Each group's parameters are moved into one contiguous buffer (<see cref="FlatParameters"/>),
+/// their gradients into another, and the moments are buffers of the same layout, so a step is
+/// a few whole-buffer operations per group rather than a loop over every parameter. The
+/// optimiser therefore takes over the parameters' storage and their gradients: gradients are
+/// zeroed, never set to null, and every parameter takes part in every step (one that received
+/// no gradient is still decayed and moved by its momentum).
+/// </para>
 /// </summary>
 public sealed class AdamW : IDisposable
 {
-    readonly List<Slot> _slots = [];
+    readonly List<Group> _groups = [];
 
-    sealed record Slot(string Name, Parameter Parameter, bool Decay, Tensor ExpAvg, Tensor ExpAvgSq);
+    sealed class Group(FlatParameters flat, bool decay) : IDisposable
+    {
+        public FlatParameters Flat { get; } = flat;
+        public bool Decay { get; } = decay;
+        public Tensor ExpAvg { get; } = flat.NewBuffer();
+        public Tensor ExpAvgSq { get; } = flat.NewBuffer();
+
+        /// <summary>Scratch for the update's denominator, kept to avoid a large allocation per step.</summary>
+        public Tensor Denominator { get; } = flat.NewBuffer();
+
+        public void Dispose()
+        {
+            Flat.Dispose();
+            ExpAvg.Dispose();
+            ExpAvgSq.Dispose();
+            Denominator.Dispose();
+        }
+    }
 
     public AdamW(IEnumerable<(string Name, Parameter Parameter)> parameters, double weightDecay,
         double beta1 = 0.9, double beta2 = 0.95, double eps = 1e-8, Func<string, bool>? exemptFromDecay = null)
@@ -24,13 +49,13 @@ public sealed class AdamW : IDisposable
         Beta1 = beta1;
         Beta2 = beta2;
         Eps = eps;
-        using var _ = no_grad();
-        foreach (var (name, parameter) in parameters)
-        {
-            if (!parameter.requires_grad) continue;
-            bool decay = parameter.dim() >= 2 && !(exemptFromDecay?.Invoke(name) ?? false);
-            _slots.Add(new Slot(name, parameter, decay, zeros_like(parameter), zeros_like(parameter)));
-        }
+        var trainable = parameters.Where(p => p.Parameter.requires_grad).ToList();
+        // One buffer per (decay, dtype, device); in practice one per decay group.
+        foreach (var members in trainable
+                     .GroupBy(p => (Decay: p.Parameter.dim() >= 2 && !(exemptFromDecay?.Invoke(p.Name) ?? false),
+                         p.Parameter.dtype, Device: p.Parameter.device.ToString()))
+                     .OrderByDescending(g => g.Key.Decay))
+            _groups.Add(new Group(FlatParameters.Adopt(members.ToList()), members.Key.Decay));
     }
 
     public double WeightDecay { get; }
@@ -41,14 +66,17 @@ public sealed class AdamW : IDisposable
     /// <summary>Updates taken so far.</summary>
     public long Steps { get; private set; }
 
-    public IEnumerable<string> DecayedNames => _slots.Where(s => s.Decay).Select(s => s.Name);
-    public IEnumerable<string> UndecayedNames => _slots.Where(s => !s.Decay).Select(s => s.Name);
+    public IEnumerable<string> DecayedNames => _groups.Where(g => g.Decay).SelectMany(g => g.Flat.Members).Select(m => m.Name);
+    public IEnumerable<string> UndecayedNames => _groups.Where(g => !g.Decay).SelectMany(g => g.Flat.Members).Select(m => m.Name);
 
-    public IEnumerable<Parameter> Parameters => _slots.Select(s => s.Parameter);
+    public IEnumerable<Parameter> Parameters => _groups.SelectMany(g => g.Flat.Members).Select(m => m.Parameter);
+
+    /// <summary>The flattened parameter groups, weight-decayed first.</summary>
+    public IReadOnlyList<FlatParameters> Groups => _groups.Select(g => g.Flat).ToList();
 
     public void ZeroGrad()
     {
-        foreach (var slot in _slots) slot.Parameter.grad?.zero_();
+        foreach (var group in _groups) group.Flat.ZeroGrad();
     }
 
     public void Step(double lr)
@@ -59,37 +87,57 @@ public sealed class AdamW : IDisposable
         double correction2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, Steps));
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        foreach (var slot in _slots)
+        // Scalars held in locals until the end: an implicit double → Scalar temporary can be
+        // finalised by the GC while the native call still reads it.
+        using var decay = (1 - lr * WeightDecay).ToScalar();
+        using var beta1 = Beta1.ToScalar();
+        using var oneMinusBeta1 = (1 - Beta1).ToScalar();
+        using var beta2 = Beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - Beta2).ToScalar();
+        using var correction2 = correction2Sqrt.ToScalar();
+        using var eps = Eps.ToScalar();
+        using var minusStep = (-stepSize).ToScalar();
+        foreach (var group in _groups)
         {
-            var grad = slot.Parameter.grad;
-            if (grad is null) continue;
-            if (slot.Decay && WeightDecay != 0) slot.Parameter.mul_(1 - lr * WeightDecay);
-            slot.ExpAvg.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-            slot.ExpAvgSq.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
-            var denominator = (slot.ExpAvgSq.sqrt() / correction2Sqrt).add_(Eps);
-            slot.Parameter.addcdiv_(slot.ExpAvg, denominator, value: -stepSize);
+            var values = group.Flat.Values;
+            var grad = group.Flat.Grads;
+            if (group.Decay && WeightDecay != 0) values.mul_(decay);
+            group.ExpAvg.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
+            group.ExpAvgSq.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
+            var denominator = group.Denominator.copy_(group.ExpAvgSq).sqrt_().div_(correction2).add_(eps);
+            values.addcdiv_(group.ExpAvg, denominator, value: minusStep);
         }
     }
 
-    /// <summary>The optimiser's state as named tensors (views of the live state; copy before changing).</summary>
+    /// <summary>
+    /// The optimiser's state as named tensors, <c>exp_avg.{name}</c> and <c>exp_avg_sq.{name}</c>
+    /// per parameter (views of the live state; copy before changing).
+    /// </summary>
     public IEnumerable<KeyValuePair<string, Tensor>> State()
     {
-        foreach (var slot in _slots)
-        {
-            yield return new($"exp_avg.{slot.Name}", slot.ExpAvg);
-            yield return new($"exp_avg_sq.{slot.Name}", slot.ExpAvgSq);
-        }
+        foreach (var group in _groups)
+            for (int i = 0; i < group.Flat.Members.Count; i++)
+            {
+                string name = group.Flat.Members[i].Name;
+                yield return new($"exp_avg.{name}", group.Flat.Slice(group.ExpAvg, i));
+                yield return new($"exp_avg_sq.{name}", group.Flat.Slice(group.ExpAvgSq, i));
+            }
     }
 
     /// <summary>Restores moments and step count saved by <see cref="State"/>.</summary>
     public void Load(IReadOnlyDictionary<string, Tensor> state, long steps)
     {
+        using var scope = NewDisposeScope();
         using var _ = no_grad();
-        foreach (var slot in _slots)
-        {
-            slot.ExpAvg.copy_(Require(state, $"exp_avg.{slot.Name}", slot.ExpAvg));
-            slot.ExpAvgSq.copy_(Require(state, $"exp_avg_sq.{slot.Name}", slot.ExpAvgSq));
-        }
+        foreach (var group in _groups)
+            for (int i = 0; i < group.Flat.Members.Count; i++)
+            {
+                string name = group.Flat.Members[i].Name;
+                var expAvg = group.Flat.Slice(group.ExpAvg, i);
+                var expAvgSq = group.Flat.Slice(group.ExpAvgSq, i);
+                expAvg.copy_(Require(state, $"exp_avg.{name}", expAvg));
+                expAvgSq.copy_(Require(state, $"exp_avg_sq.{name}", expAvgSq));
+            }
         Steps = steps;
     }
 
@@ -105,10 +153,6 @@ public sealed class AdamW : IDisposable
 
     public void Dispose()
     {
-        foreach (var slot in _slots)
-        {
-            slot.ExpAvg.Dispose();
-            slot.ExpAvgSq.Dispose();
-        }
+        foreach (var group in _groups) group.Dispose();
     }
 }

@@ -55,8 +55,14 @@ public sealed record PretrainConfig
     /// <summary>Stop after this many optimiser steps (a smoke run); the schedule still spans all epochs.</summary>
     public long? MaxSteps { get; init; }
 
-    /// <summary>Intra-op threads; null for the number of cores.</summary>
+    /// <summary>Intra-op threads; null for the number of physical cores.</summary>
     public int? Threads { get; init; }
+
+    /// <summary>
+    /// fp32, or bf16 mixed precision: bfloat16 forward and backward on a working copy of the
+    /// weights, float32 master weights, optimiser state and loss.
+    /// </summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
 
     [JsonIgnore]
     public int EffectiveBatch => Batch * Accumulation;

@@ -33,7 +33,7 @@ public sealed class Pretraining
     public PretrainSummary Run(bool resume, IPretrainObserver? observer = null, CancellationToken cancel = default)
     {
         var config = _config;
-        set_num_threads(config.Threads ?? Environment.ProcessorCount);
+        set_num_threads(config.Threads ?? CpuThreads.PhysicalCores);
         string checkpointPath = Checkpoint.PathIn(_folder);
         using var start = resume ? Checkpoint.Load(checkpointPath) : null;
         if (start is null && File.Exists(checkpointPath))
@@ -46,20 +46,18 @@ public sealed class Pretraining
         manual_seed(config.Seed);
         using var model = PretrainerFactory.Create(options);
         var inputSampler = PretrainerFactory.CreateInputSampler(options, config.Segments, config.Order);
-        var named = model.named_parameters().ToList();
-        using var optimizer = new AdamW(named.Select(p => (p.name, p.parameter)), config.WeightDecay,
-            config.Beta1, config.Beta2, exemptFromDecay: name => !model.UsesWeightDecay(name, named.First(p => p.name == name).parameter));
+        int parameterCount = (int)model.parameters().Sum(p => p.numel());
+        using var training = new TrainingStep(model, options, config.Precision, config.WeightDecay, config.Beta1, config.Beta2);
 
         long step = 0, micro = 0;
         if (start is not null)
         {
-            model.load_state_dict(start.Model, strict: true);
-            optimizer.Load(start.Optimizer, start.Step);
+            training.Load(start.Model, start.Optimizer, start.Step);
             if (start.TorchRngState is not null) set_rng_state(start.TorchRngState);
             step = start.Step;
             micro = start.MicroBatches;
         }
-        model.train();
+        training.Train();
 
         var preparer = new ImageBatchPreparer(dataset, AugmentationOptions.Pretrain);
         using var loader = new BatchLoader<PretrainBatch>(dataset.Count, config.Batch, shuffle: true, dropLast: true,
@@ -75,7 +73,7 @@ public sealed class Pretraining
             totalSteps);
         File.WriteAllText(Path.Combine(_folder, "config.json"), config.ToJson());
         using var log = new MetricsLog(_folder, keepThroughStep: step, Probe?.Name);
-        observer?.OnStart(config, step, totalSteps, stopStep, (int)named.Sum(p => p.parameter.numel()));
+        observer?.OnStart(config, step, totalSteps, stopStep, parameterCount);
 
         long startStep = step;
         double firstLoss = double.NaN, lastLoss = double.NaN, stepLoss = 0;
@@ -89,21 +87,13 @@ public sealed class Pretraining
             {
                 cancel.ThrowIfCancellationRequested();
                 using (batch)
-                using (var scope = NewDisposeScope())
-                {
-                    var output = model.Forward(batch.Images.Images, batch.Inputs, config.NormPixLoss);
-                    var loss = config.Accumulation > 1 ? output.Loss / config.Accumulation : output.Loss;
-                    loss.backward();
-                    stepLoss += output.Loss.item<float>();
-                }
+                    stepLoss += training.Accumulate(batch.Images.Images, batch.Inputs, config.NormPixLoss, 1.0 / config.Accumulation);
                 micro++;
                 imagesSeen += config.Batch;
                 if (micro % config.Accumulation != 0) continue;
 
-                if (config.ClipGrad is { } maxNorm) nn.utils.clip_grad_norm_(optimizer.Parameters, maxNorm);
                 double lr = schedule.At(step);
-                optimizer.Step(lr);
-                optimizer.ZeroGrad();
+                training.Update(lr, config.ClipGrad);
                 step++;
 
                 double meanLoss = stepLoss / config.Accumulation;
@@ -122,7 +112,7 @@ public sealed class Pretraining
 
                 if (step % config.CheckpointEvery == 0 || step >= stopStep)
                 {
-                    Save(model, optimizer, step, micro);
+                    Save(model, training.Optimizer, step, micro);
                     lastSaved = step;
                     observer?.OnCheckpoint(checkpointPath, step);
                 }
@@ -131,7 +121,7 @@ public sealed class Pretraining
         }
         if (lastSaved != step || !File.Exists(checkpointPath))
         {
-            Save(model, optimizer, step, micro);
+            Save(model, training.Optimizer, step, micro);
             observer?.OnCheckpoint(checkpointPath, step);
         }
         return new PretrainSummary(startStep, step, firstLoss, lastLoss, wall.Elapsed,
@@ -154,6 +144,7 @@ public sealed class Pretraining
 
     void Save(Pretrainer model, AdamW optimizer, long step, long micro)
     {
+        using var scope = NewDisposeScope();
         using var rng = get_rng_state();
         Checkpoint.Save(Checkpoint.PathIn(_folder), _config, step, micro, model.state_dict(), optimizer.State(), rng,
             BeforeCheckpointRename);

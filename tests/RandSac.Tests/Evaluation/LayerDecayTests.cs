@@ -45,7 +45,8 @@ public sealed class LayerDecayTests
         var named = model.named_parameters().ToList();
         using var optimizer = new LayerDecayAdamW(named.Select(p => (p.name, p.parameter)), depth: 2, decay: 0.5, weightDecay: 0);
         var before = named.ToDictionary(p => p.name, p => p.parameter.detach().clone());
-        foreach (var (_, p) in named) p.grad = ones_like(p);
+        // The optimiser owns the gradients' storage: fill them in place.
+        foreach (var (_, p) in named) p.grad!.fill_(1);
         optimizer.Step(0.01);
 
         // Adam's first step is lr·g/(|g|+eps) ≈ lr per element, here lr × 0.5^(3−id).

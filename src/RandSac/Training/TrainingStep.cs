@@ -1,0 +1,104 @@
+using RandSac.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RandSac.Training;
+
+/// <summary>
+/// One training step of a pre-trainer, in a precision: forward and backward of each
+/// micro-batch (<see cref="Accumulate"/>), then clipping and the AdamW update
+/// (<see cref="Update"/>). The model it is given holds the float32 master weights, which the
+/// optimiser updates and checkpoints save. With <see cref="Precision.Bf16"/> forward and backward
+/// run on a bfloat16 <see cref="WorkingCopy"/>; its gradients are accumulated into the master's
+/// float32 gradients, the optimiser's moments stay float32, the loss is reduced in float32, and
+/// the copy is refreshed from the master after every update.
+/// </summary>
+public sealed class TrainingStep : IDisposable
+{
+    readonly WorkingCopy? _working;
+
+    /// <param name="model">The master model (float32); its parameters move into the optimiser's buffers.</param>
+    /// <param name="createReplica">Builds another model of the same architecture (bf16 only); torch's generator is left as it was.</param>
+    public TrainingStep(Pretrainer model, Precision precision, double weightDecay, double beta1, double beta2,
+        Func<Pretrainer>? createReplica = null)
+    {
+        Model = model;
+        Precision = precision;
+        var named = model.named_parameters().ToList();
+        Optimizer = new AdamW(named.Select(p => (p.name, p.parameter)), weightDecay, beta1, beta2,
+            exemptFromDecay: name => !model.UsesWeightDecay(name, named.First(p => p.name == name).parameter));
+        if (precision != Precision.Fp32)
+        {
+            if (createReplica is null) throw new ArgumentException($"{precision.Name()} training needs a way to build the working copy");
+            using var rng = get_rng_state();
+            var replica = createReplica();
+            set_rng_state(rng); // building the replica must not shift what the run draws next
+            _working = new WorkingCopy(replica, Optimizer.Groups, precision.ComputeType());
+            _working.Model.train(model.training);
+        }
+    }
+
+    /// <summary>For a model made by <see cref="PretrainerFactory"/> from <paramref name="options"/>.</summary>
+    public TrainingStep(Pretrainer model, PretrainOptions options, Precision precision, double weightDecay, double beta1, double beta2)
+        : this(model, precision, weightDecay, beta1, beta2, () => PretrainerFactory.Create(options))
+    {
+    }
+
+    /// <summary>The master model: float32 weights, what is saved and evaluated.</summary>
+    public Pretrainer Model { get; }
+
+    public Precision Precision { get; }
+
+    public AdamW Optimizer { get; }
+
+    /// <summary>The model forward and backward run on: the master in fp32, the working copy otherwise.</summary>
+    public Pretrainer ComputeModel => _working?.Model ?? Model;
+
+    /// <summary>Sets training or evaluation mode on the master and the working copy.</summary>
+    public void Train(bool training = true)
+    {
+        Model.train(training);
+        _working?.Model.train(training);
+    }
+
+    /// <summary>
+    /// Forward and backward of one micro-batch; its gradients, times <paramref name="lossScale"/>,
+    /// are added to the master's. Returns the (unscaled) loss.
+    /// </summary>
+    public double Accumulate(Tensor images, PretrainBatchInputs inputs, bool normPixLoss, double lossScale = 1.0)
+    {
+        double loss;
+        using (var scope = NewDisposeScope())
+        {
+            var output = ComputeModel.Forward(images, inputs, normPixLoss);
+            var scaled = lossScale == 1.0 ? output.Loss : output.Loss * lossScale;
+            scaled.backward();
+            loss = output.Loss.item<float>();
+        }
+        _working?.AccumulateGradients();
+        return loss;
+    }
+
+    /// <summary>Clips the master gradients (if asked), takes the AdamW step, zeroes the gradients, refreshes the working copy.</summary>
+    public void Update(double lr, double? clipGradNorm = null)
+    {
+        if (clipGradNorm is { } maxNorm) nn.utils.clip_grad_norm_(Optimizer.Parameters, maxNorm);
+        Optimizer.Step(lr);
+        Optimizer.ZeroGrad();
+        _working?.Refresh();
+    }
+
+    /// <summary>Restores master weights and optimiser state (a resumed run) and refreshes the working copy.</summary>
+    public void Load(IReadOnlyDictionary<string, Tensor> model, IReadOnlyDictionary<string, Tensor> optimizer, long steps)
+    {
+        Model.load_state_dict(model.ToDictionary(), strict: true);
+        Optimizer.Load(optimizer, steps);
+        _working?.Refresh();
+    }
+
+    public void Dispose()
+    {
+        _working?.Dispose();
+        Optimizer.Dispose();
+    }
+}
