@@ -77,11 +77,4 @@ public sealed class DatasetOptions
         return spec with { Path = CifarDownloader.Ensure(variant, target, Console.Error.WriteLine) };
     }
 
-    /// <summary>Opens a split after checking that the patch size divides the image size.</summary>
-    public static ImageDataset Open(DatasetSpec spec, int patchSize, DataSplit split = DataSplit.Train)
-    {
-        DataChecks.RequirePositive(spec.ImageSize, "--image-size");
-        DataChecks.RequireDivisible(spec.ImageSize, patchSize);
-        return spec.Open(split);
-    }
 }

@@ -75,8 +75,8 @@ public sealed class EvaluationOptions
         try
         {
             var spec = Data.Apply(parse, checkpoint.Config.Dataset);
-            train = Subset(DatasetOptions.Open(spec, checkpoint.Config.Patch, DataSplit.Train), parse.GetValue(_trainSubset), "--train-subset");
-            var test = Subset(DatasetOptions.Open(spec, checkpoint.Config.Patch, DataSplit.Test), parse.GetValue(_testSubset), "--test-subset");
+            train = Subset(spec.Open(DataSplit.Train, checkpoint.Config.Patch), parse.GetValue(_trainSubset), "--train-subset");
+            var test = Subset(spec.Open(DataSplit.Test, checkpoint.Config.Patch), parse.GetValue(_testSubset), "--test-subset");
             return new EvaluationSetup(path, sha256, checkpoint, spec, train, test) { UseFeatureCache = !parse.GetValue(_noCache) };
         }
         catch

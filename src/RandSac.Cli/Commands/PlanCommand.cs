@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using RandSac.Data;
 using RandSac.Pictures;
 using RandSac.Plans;
 using RandSac.Segments;
@@ -40,7 +41,7 @@ public static class PlanCommand
         command.SetAction(parse =>
         {
             int patchSize = parse.GetValue(patch);
-            using var dataset = DatasetOptions.Open(data.Apply(parse), patchSize);
+            using var dataset = data.Apply(parse).Open(DataSplit.Train, patchSize);
             int imageIndex = parse.GetValue(index);
             if (imageIndex < 0 || imageIndex >= dataset.Count)
                 throw new UserInputException($"--index {imageIndex} is outside the dataset's {dataset.Count} images");
@@ -48,9 +49,10 @@ public static class PlanCommand
             var sampler = PlanSampler.Parse(parse.GetValue(segments)!, parse.GetValue(order)!, grid);
             var plan = sampler.SampleImage(new Random(parse.GetValue(seed)));
 
+            var sizes = plan.Segmentation.Sizes();
             context.Out.WriteLine(
                 $"{sampler.Segmenter.Spec} · {sampler.Order.Spec} on {grid.Rows}×{grid.Cols} tokens: " +
-                $"{plan.SegmentCount} segments, sizes in order [{string.Join(" ", plan.Ordering.Sequence.Select(s => plan.Segmentation.Sizes()[s]))}], " +
+                $"{plan.SegmentCount} segments, sizes in order [{string.Join(" ", plan.Ordering.Sequence.Select(s => sizes[s]))}], " +
                 $"{plan.EncoderTokens.Length} encoder tokens, {plan.DecoderTokens.Length} decoder targets");
             for (int level = 0; level < plan.Ordering.PartitionsOfSegment.Count; level++)
                 context.Out.WriteLine($"level {level + 1} partitions along the order (ranks): {Partitions(plan, level)}");

@@ -53,7 +53,7 @@ public static class ReconstructCommand
     {
         using var saved = Checkpoint.Load(checkpointPath);
         var config = saved.Config;
-        using var dataset = DatasetOptions.Open(chooseDataset(config.Dataset), config.Patch, DataSplit.Test);
+        using var dataset = chooseDataset(config.Dataset).Open(DataSplit.Test, config.Patch);
         if (fewerIfShort) images = Math.Min(images, dataset.Count - (first ?? 0));
         if (first is { } start && (start < 0 || start + images > dataset.Count))
             throw new UserInputException($"--first {start} --count {images} runs past the test split's {dataset.Count} images");

@@ -22,6 +22,14 @@ public sealed record DatasetSpec
     /// <summary>Seed of the synthetic dataset.</summary>
     public long SyntheticSeed { get; init; }
 
+    /// <summary>Opens a split after checking, before any loading, that the patch size divides the images.</summary>
+    public ImageDataset Open(DataSplit split, int patchSize)
+    {
+        DataChecks.RequirePositive(ImageSize, "--image-size");
+        DataChecks.RequireDivisible(ImageSize, patchSize);
+        return Open(split);
+    }
+
     public ImageDataset Open(DataSplit split)
     {
         switch (Kind)

@@ -6,8 +6,8 @@ namespace RandSac.Training;
 
 /// <summary>
 /// AdamW (decoupled weight decay) with two groups: weight decay on matrices and
-/// convolution kernels, none on biases, norms and other 1-D parameters (nor on the
-/// skip-connection mixing weights, which are coefficients rather than a projection).
+/// convolution kernels, none on biases, norms and other 1-D parameters. A caller's rule
+/// replaces that default (pre-trainers also exempt RandSAC's skip mixing weights).
 /// Our own rather than TorchSharp's so that its whole state — moments and step count —
 /// is plain named tensors that go into our checkpoints and resume bit-exactly.
 /// <para>
@@ -43,16 +43,17 @@ public sealed class AdamW : IDisposable
     }
 
     public AdamW(IEnumerable<(string Name, Parameter Parameter)> parameters, double weightDecay,
-        double beta1 = 0.9, double beta2 = 0.95, double eps = 1e-8, Func<string, bool>? exemptFromDecay = null)
+        double beta1 = 0.9, double beta2 = 0.95, double eps = 1e-8, Func<string, Parameter, bool>? usesDecay = null)
     {
         WeightDecay = weightDecay;
         Beta1 = beta1;
         Beta2 = beta2;
         Eps = eps;
+        usesDecay ??= (_, parameter) => parameter.dim() >= 2;
         var trainable = parameters.Where(p => p.Parameter.requires_grad).ToList();
         // One buffer per (decay, dtype, device); in practice one per decay group.
         foreach (var members in trainable
-                     .GroupBy(p => (Decay: p.Parameter.dim() >= 2 && !(exemptFromDecay?.Invoke(p.Name) ?? false),
+                     .GroupBy(p => (Decay: usesDecay(p.Name, p.Parameter),
                          p.Parameter.dtype, Device: p.Parameter.device.ToString()))
                      .OrderByDescending(g => g.Key.Decay))
             _groups.Add(new Group(FlatParameters.Adopt(members.ToList()), members.Key.Decay));

@@ -40,8 +40,7 @@ public sealed class Pretraining
             throw new IOException($"{_folder} already holds a run ({Checkpoint.FileName}); pass --resume to continue it, or choose another --out");
         Directory.CreateDirectory(_folder);
 
-        using var dataset = config.Dataset.Open(DataSplit.Train);
-        DataChecks.RequireDivisible(dataset.Height, config.Patch);
+        using var dataset = config.Dataset.Open(DataSplit.Train, config.Patch);
         var options = config.ModelOptions(dataset.Channels, dataset.Height);
         manual_seed(config.Seed);
         using var model = PretrainerFactory.Create(options);

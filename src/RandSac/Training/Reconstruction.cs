@@ -38,13 +38,12 @@ public static class Reconstruction
 
         long b = indices.Length, n = patches.shape[1], values = patches.shape[2];
         var valid = output.Valid ?? ones(output.TargetTokens.shape, ScalarType.Bool);
-        var predicted = zeros(b, n, dtype: ScalarType.Bool);
-        // Padding rows point at token 0 with garbage; route them to a spare row that is dropped.
+        // Padding rows point at token 0 with garbage; route them to a spare token n that is dropped.
         var rows = where(valid, output.TargetTokens, n);
-        var spare = cat([patches.clone(), zeros(b, 1, values)], 1);
-        spare.scatter_(1, rows.unsqueeze(-1).expand(-1, -1, values), prediction);
-        var mixed = spare[.., ..(int)n];
-        var flags = cat([predicted, zeros(b, 1, dtype: ScalarType.Bool)], 1).scatter_(1, rows, ones_like(rows, ScalarType.Bool))[.., ..(int)n];
+        var mixed = cat([patches, zeros(b, 1, values)], 1)
+            .scatter_(1, rows.unsqueeze(-1).expand(-1, -1, values), prediction)[.., ..(int)n];
+        var flags = zeros(b, n + 1, dtype: ScalarType.Bool)
+            .scatter_(1, rows, ones_like(rows, ScalarType.Bool))[.., ..(int)n];
 
         var inputPixels = ToBytes(batch.Images, dataset);
         var predictionPixels = ToBytes(Patches.Unpatchify(mixed, patchSize, dataset.Channels, dataset.Height, dataset.Width), dataset);

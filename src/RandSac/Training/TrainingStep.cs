@@ -24,9 +24,8 @@ public sealed class TrainingStep : IDisposable
     {
         Model = model;
         Precision = precision;
-        var named = model.named_parameters().ToList();
-        Optimizer = new AdamW(named.Select(p => (p.name, p.parameter)), weightDecay, beta1, beta2,
-            exemptFromDecay: name => !model.UsesWeightDecay(name, named.First(p => p.name == name).parameter));
+        Optimizer = new AdamW(model.named_parameters().Select(p => (p.name, p.parameter)), weightDecay, beta1, beta2,
+            usesDecay: model.UsesWeightDecay);
         if (precision != Precision.Fp32)
         {
             if (createReplica is null) throw new ArgumentException($"{precision.Name()} training needs a way to build the working copy");
