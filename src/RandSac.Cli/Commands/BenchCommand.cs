@@ -4,6 +4,7 @@ using System.Text.Json;
 using RandSac.Benchmarks;
 using RandSac.Data;
 using RandSac.Models;
+using RandSac.Platform;
 using RandSac.Training;
 
 namespace RandSac.Cli.Commands;
@@ -72,8 +73,9 @@ public static class BenchCommand
             }
             var result = StepBenchmark.Run(settings, message => context.Error.WriteLine($"randsac: {message}"), cancel);
             string label = ModelShapeOptions.Describe(options, segments, order);
-            if (parse.GetValue(json)) context.Out.WriteLine(Json(label, result, loaderResult));
-            else Print(context, label, result, loaderResult);
+            var tuning = NativeTuning.Apply();
+            if (parse.GetValue(json)) context.Out.WriteLine(Json(label, result, loaderResult, tuning));
+            else Print(context, label, result, loaderResult, tuning);
             return Task.FromResult(0);
         });
         return command;
@@ -83,7 +85,7 @@ public static class BenchCommand
         ? TimeSpan.FromSeconds(value)
         : throw new UserInputException($"{option} must not be negative, got {value}");
 
-    static void Print(CliContext context, string label, StepBenchmarkResult r, LoaderBenchmarkResult? loader)
+    static void Print(CliContext context, string label, StepBenchmarkResult r, LoaderBenchmarkResult? loader, (string Mkl, string Allocator) tuning)
     {
         var s = r.Settings;
         var o = context.Out;
@@ -94,6 +96,7 @@ public static class BenchCommand
         o.WriteLine(string.Create(ic, $"throughput: {r.ImagesPerSecond:F1} images/s"));
         o.WriteLine(string.Create(ic, $"achieved: {r.AchievedGflops:F1} GFLOP/s = {r.ShareOfPeak:P0} of the {s.Precision.Name()} matmul peak"));
         o.WriteLine(string.Create(ic, $"matmul peak 1024³: fp32 {r.MatmulPeakFp32:F1} GFLOP/s, bf16 {r.MatmulPeakBf16:F1} GFLOP/s"));
+        o.WriteLine($"fp32 matmul kernels: {tuning.Mkl}; allocator: {tuning.Allocator}");
         o.WriteLine(string.Create(ic, $"optimiser: {r.OptimizerShare * r.MedianSeconds * 1e3:F1} ms per step ({r.OptimizerShare:P1} of the step)"));
         o.WriteLine(string.Create(ic, $"cpu time: {r.CpuSecondsPerStep * 1e3:F1} ms per step ({r.CpuSecondsPerStep / r.MeanSeconds:F2} cores busy on average)"));
         o.WriteLine(string.Create(ic, $"peak memory (VmHWM): {(r.PeakResidentBytes is { } b ? $"{b / 1048576.0:F0} MiB" : "unknown")}"));
@@ -105,7 +108,7 @@ public static class BenchCommand
         }
     }
 
-    static string Json(string label, StepBenchmarkResult r, LoaderBenchmarkResult? loader)
+    static string Json(string label, StepBenchmarkResult r, LoaderBenchmarkResult? loader, (string Mkl, string Allocator) tuning)
     {
         var s = r.Settings;
         var fields = new Dictionary<string, object?>
@@ -135,6 +138,8 @@ public static class BenchCommand
             ["share_of_peak"] = r.ShareOfPeak,
             ["matmul_peak_fp32_gflops"] = r.MatmulPeakFp32,
             ["matmul_peak_bf16_gflops"] = r.MatmulPeakBf16,
+            ["fp32_matmul_kernels"] = tuning.Mkl,
+            ["allocator"] = tuning.Allocator,
             ["optimizer_ms"] = r.OptimizerShare * r.MedianSeconds * 1e3,
             ["optimizer_share"] = r.OptimizerShare,
             ["peak_rss_mib"] = r.PeakResidentBytes / 1048576.0,
