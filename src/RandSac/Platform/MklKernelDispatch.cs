@@ -17,6 +17,7 @@ public static class MklKernelDispatch
     public const string LibraryName = "libRandSacMklDispatch.so";
 
     const int RtldNow = 0x2, RtldGlobal = 0x100;
+    const string Default = "MKL's default choice", Enabled = "AVX-512 (MKL's Intel kernels on this AMD CPU)";
 
     /// <summary>Whether this process loaded the library.</summary>
     public static bool IsEnabled { get; private set; }
@@ -24,7 +25,6 @@ public static class MklKernelDispatch
     /// <summary>Loads the library where it helps; returns what MKL's fp32 kernels will be, in words.</summary>
     public static string Enable()
     {
-        const string Default = "MKL's default choice";
         if (IsEnabled) return Enabled;
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
             return $"{Default} (not x86-64 Linux)";
@@ -38,8 +38,6 @@ public static class MklKernelDispatch
         IsEnabled = true;
         return Enabled;
     }
-
-    const string Enabled = "AVX-512 (MKL's Intel kernels on this AMD CPU)";
 
     /// <summary>The CPU's vendor string (CPUID leaf 0), such as AuthenticAMD; empty off x86.</summary>
     public static string CpuVendor { get; } = ReadCpuVendor();

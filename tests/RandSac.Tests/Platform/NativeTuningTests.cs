@@ -46,7 +46,7 @@ public sealed class NativeTuningTests
     {
         var (_, allocator) = NativeTuning.Apply();
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(NativeTuning.Variable) is "off") return;
-        Assert.StartsWith("heap keeps freed blocks", allocator);
+        Assert.StartsWith("heap keeps freed memory", allocator);
     }
 
     struct DlInfo
