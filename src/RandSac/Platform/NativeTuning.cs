@@ -2,7 +2,7 @@ namespace RandSac.Platform;
 
 /// <summary>
 /// Process-wide settings that make LibTorch faster on this kind of machine: MKL's kernel choice
-/// and the allocator's thresholds. Call <see cref="Apply"/> first thing in a process, before
+/// (<see cref="MklKernelDispatch"/>) and glibc keeping freed memory (<see cref="AllocatorTuning"/>). Call <see cref="Apply"/> first thing in a process, before
 /// anything touches TorchSharp; setting the environment variable RANDSAC_NATIVE_TUNING=off
 /// leaves both at their defaults (to measure what they bring).
 /// </summary>

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace RandSac.Tests.Platform;
 
-/// <summary>MKL's kernel choice and the allocator thresholds, as this test process applied them first thing.</summary>
+/// <summary>MKL's kernel choice and the allocator settings, as this test process applied them first thing.</summary>
 public sealed class NativeTuningTests
 {
     [Fact]
@@ -13,7 +13,7 @@ public sealed class NativeTuningTests
     {
         var (mkl, _) = NativeTuning.Apply();
         bool expected = OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64
-            && Avx512F.IsSupported && MklKernelDispatch.CpuVendor == "AuthenticAMD" && Environment.GetEnvironmentVariable(NativeTuning.Variable) is not "off";
+            && Avx512F.IsSupported && MklKernelDispatch.CpuVendor == "AuthenticAMD" && !TuningIsOff;
         Assert.Equal(expected, MklKernelDispatch.IsEnabled);
         if (!expected) return;
 
@@ -45,9 +45,11 @@ public sealed class NativeTuningTests
     public void TheAllocatorThresholdsAreSetOnGlibc()
     {
         var (_, allocator) = NativeTuning.Apply();
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(NativeTuning.Variable) is "off") return;
+        if (!OperatingSystem.IsLinux() || TuningIsOff) return;
         Assert.StartsWith("heap keeps freed memory", allocator);
     }
+
+    static bool TuningIsOff => string.Equals(Environment.GetEnvironmentVariable(NativeTuning.Variable), "off", StringComparison.OrdinalIgnoreCase);
 
     struct DlInfo
     {
