@@ -53,6 +53,10 @@ public sealed class BenchCommandTests
         Assert.True(root.GetProperty("optimizer_share").GetDouble() is > 0 and < 1);
         Assert.True(root.TryGetProperty("foreign_cpu", out _));
         Assert.True(double.IsFinite(root.GetProperty("final_loss").GetDouble()));
+        // What native tuning did in this process, in the words NativeTuning reported.
+        var (mkl, allocator) = RandSac.Platform.NativeTuning.Apply();
+        Assert.Equal(mkl, root.GetProperty("fp32_matmul_kernels").GetString());
+        Assert.Equal(allocator, root.GetProperty("allocator").GetString());
     }
 
     [Fact]
@@ -62,7 +66,7 @@ public sealed class BenchCommandTests
             "--method", "mae", "--loader", "--loader-batches", "2"));
         Assert.Equal(0, result.ExitCode);
         foreach (var word in new[] { "images/s", "ms (min", "GFLOP/s", "matmul peak 1024³: fp32", "bf16", "optimiser:",
-                     "peak memory (VmHWM)", "foreign CPU:", "loader:", "× the step's" })
+                     "peak memory (VmHWM)", "foreign CPU:", "loader:", "× the step's", "fp32 matmul kernels:", "allocator:" })
             Assert.Contains(word, result.Out);
     }
 
