@@ -1,5 +1,4 @@
 using RandSac.Data;
-using RandSac.Data.Augmentation;
 using RandSac.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,25 +19,11 @@ public static class FeatureExtractor
         encoder.eval();
         try
         {
-            using var loader = ImageBatchPreparer.CreateLoader(dataset, AugmentationOptions.None, batch,
-                shuffle: false, dropLast: false, seed: 0);
             var features = zeros(dataset.Count, encoder.Config.Dim).DetachFromDisposeScope();
             try
             {
-                observer?.OnPhase(phase, dataset.Count);
-                long done = 0;
-                using var _ = no_grad();
-                foreach (var images in loader.Epoch(0))
-                {
-                    cancel.ThrowIfCancellationRequested();
-                    using (images)
-                    using (NewDisposeScope())
-                    {
-                        features[TensorIndex.Slice(done, done + images.Count)] = encoder.Features(images.Images);
-                    }
-                    done += images.Count;
-                    observer?.OnProgress(done);
-                }
+                InOrderPass.Run(dataset, batch, phase, observer, cancel, (images, first) =>
+                    features[TensorIndex.Slice(first, first + images.Count)] = encoder.Features(images.Images));
                 return new FeatureSet(features, (int[])dataset.Labels.Clone(), dataset.ClassNames);
             }
             catch

@@ -84,21 +84,7 @@ public sealed class FineTuning(FineTuneOptions options)
     {
         model.eval();
         var meter = new AccuracyMeter(test.ClassNames);
-        using var loader = ImageBatchPreparer.CreateLoader(test, AugmentationOptions.None, batch, shuffle: false, dropLast: false, seed: 0);
-        observer?.OnPhase("test", test.Count);
-        long done = 0;
-        using var _ = no_grad();
-        foreach (var images in loader.Epoch(0))
-        {
-            cancel.ThrowIfCancellationRequested();
-            using (images)
-            using (NewDisposeScope())
-            {
-                meter.Add(model.forward(images.Images), images.Labels);
-            }
-            done += images.Count;
-            observer?.OnProgress(done);
-        }
+        InOrderPass.Run(test, batch, "test", observer, cancel, (images, _) => meter.Add(model.forward(images.Images), images.Labels));
         return meter.Result();
     }
 }
