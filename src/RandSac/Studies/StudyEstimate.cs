@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using System.Diagnostics;
+using RandSac.Models;
+using RandSac.Training;
+using static TorchSharp.torch;
+
+namespace RandSac.Studies;
+
+/// <summary>
+/// How long each stage of a study should take on this machine, from a short measurement of each
+/// pre-trained arm's training step (forward, backward, AdamW on a random batch). The
+/// evaluations are scaled from it: feature passes as forward-only work (a third of a training
+/// step per image), fine-tuning as training steps. A rough guide, not a promise.
+/// </summary>
+public sealed class StudyEstimate
+{
+    readonly Dictionary<string, double> _secondsPerImage = [];
+    readonly StudyDefinition _study;
+    readonly int _trainImages;
+    readonly int _testImages;
+
+    StudyEstimate(StudyDefinition study, int trainImages, int testImages)
+    {
+        _study = study;
+        _trainImages = trainImages;
+        _testImages = testImages;
+    }
+
+    /// <summary>Measures every pre-trained arm among <paramref name="runs"/> whose pre-training is not done yet.</summary>
+    public static StudyEstimate Measure(StudyDefinition study, IEnumerable<StudyRun> runs, Func<StudyRun, bool> needsPretraining,
+        int channels, int imageSize, int trainImages, int testImages, int threads, Action<string>? log, CancellationToken cancel)
+    {
+        var estimate = new StudyEstimate(study, trainImages, testImages);
+        foreach (var run in runs)
+        {
+            string armName = run.Arm.ShapeOf ?? run.Arm.Name;
+            if (estimate._secondsPerImage.ContainsKey(armName)) continue;
+            if (run.Arm.Kind == ArmKind.Pretrain && !needsPretraining(run) && run.Stages.Length == 1) continue;
+            cancel.ThrowIfCancellationRequested();
+            var config = StudyFile.Resolve(study, StudyFile.Arm(study, armName), run.Seed);
+            log?.Invoke($"measuring the step of {armName} ({config.Method}, {config.Segments}, {config.Order}, batch {config.Batch})");
+            estimate._secondsPerImage[armName] = SecondsPerImage(config, channels, imageSize, threads);
+        }
+        return estimate;
+    }
+
+    /// <summary>One untimed and two timed training steps on a random batch of up to 32 images.</summary>
+    static double SecondsPerImage(PretrainConfig config, int channels, int imageSize, int threads)
+    {
+        set_num_threads(threads);
+        int batch = Math.Min(config.Batch, 32);
+        var options = config.ModelOptions(channels, imageSize);
+        using var scope = NewDisposeScope();
+        using var model = PretrainerFactory.Create(options);
+        using var step = new TrainingStep(model, options, config.Precision, config.WeightDecay, config.Beta1, config.Beta2);
+        step.Train();
+        using var inputs = PretrainerFactory.CreateInputSampler(options, config.Segments, config.Order).Sample(batch, config.Seed);
+        var images = randn(batch, channels, imageSize, imageSize);
+        var clock = new Stopwatch();
+        for (int i = 0; i < 3; i++)
+        {
+            if (i == 1) clock.Start();
+            step.Accumulate(images, inputs, config.NormPixLoss);
+            step.Update(1e-4);
+        }
+        return clock.Elapsed.TotalSeconds / 2 / batch;
+    }
+
+    /// <summary>Estimated seconds of one stage of a run.</summary>
+    public double Seconds(StudyRun run, StudyStage stage)
+    {
+        string armName = run.Arm.ShapeOf ?? run.Arm.Name;
+        if (!_secondsPerImage.TryGetValue(armName, out double perImage)) return 0;
+        var config = StudyFile.Resolve(_study, StudyFile.Arm(_study, armName), run.Seed);
+        double featurePass = (_trainImages + _testImages) * perImage / 3;
+        return stage switch
+        {
+            StudyStage.Pretrain => PretrainSteps(config, _trainImages) * config.EffectiveBatch * perImage,
+            StudyStage.Linprobe => featurePass,
+            StudyStage.Knn => featurePass / 4,
+            _ => Epochs(_study.Evaluation.Finetune, new Evaluation.FineTuneOptions().Epochs) * _trainImages * perImage + featurePass / 2,
+        };
+    }
+
+    /// <summary>Optimiser steps of a run over <paramref name="trainImages"/> images, as <see cref="Pretraining"/> counts them.</summary>
+    public static long PretrainSteps(PretrainConfig config, int trainImages) =>
+        Math.Min(Math.Max(1, config.Epochs * (long)(trainImages / config.Batch) / config.Accumulation), config.MaxSteps ?? long.MaxValue);
+
+    public double Seconds(IEnumerable<StudyRun> runs, Func<StudyRun, StudyStage, bool>? pending = null) =>
+        runs.Sum(r => r.Stages.Where(s => pending?.Invoke(r, s) ?? true).Sum(s => Seconds(r, s)));
+
+    static double Epochs(JsonObject flags, double fallback) =>
+        flags["epochs"] is JsonValue v && v.TryGetValue(out double epochs) ? epochs : fallback;
+}

@@ -1,0 +1,85 @@
+namespace RandSac.Studies;
+
+/// <summary>One step of a study run, in the order they happen.</summary>
+public enum StudyStage
+{
+    Pretrain,
+    Linprobe,
+    Knn,
+    Finetune,
+}
+
+/// <summary>
+/// One (arm, seed) of a study. A pre-trained arm has its own run folder; a baseline has none
+/// and is evaluated on the checkpoint of its <see cref="StudyArm.ShapeOf"/> arm at the same
+/// seed (for its shape and seed only), with its records written there.
+/// </summary>
+public sealed record StudyRun(StudyArm Arm, int Seed, string CheckpointFolder, StudyStage[] Stages)
+{
+    public string Key => RunKey(Arm.Name, Seed);
+
+    public static string RunKey(string arm, int seed) => $"{arm}/seed-{seed}";
+}
+
+/// <summary>
+/// The runs of a study in execution order: every selected arm at every seed, pre-trained arms
+/// before the baselines that need their checkpoints. A baseline selected without its
+/// <see cref="StudyArm.ShapeOf"/> arm brings that arm's pre-training along.
+/// </summary>
+public static class StudyPlan
+{
+    /// <summary>Where the study keeps the run folder of a pre-trained arm.</summary>
+    public static string RunFolder(string studyFolder, string arm, int seed) =>
+        Path.Combine(studyFolder, "runs", arm, $"seed-{seed}");
+
+    public static IReadOnlyList<StudyRun> Build(StudyDefinition study, string studyFolder, IEnumerable<int> seeds,
+        IReadOnlyCollection<string>? only = null)
+    {
+        if (only is not null)
+            foreach (var name in only)
+                StudyFile.Arm(study, name);
+        var selected = study.Arms.Where(a => only is null || only.Contains(a.Name)).ToList();
+        var needed = selected.Where(a => a.Kind != ArmKind.Pretrain).Select(a => StudyFile.Arm(study, a.ShapeOf!)).ToList();
+        var pretrained = study.Arms.Where(a => a.Kind == ArmKind.Pretrain && (selected.Contains(a) || needed.Contains(a)));
+        var runs = new List<StudyRun>();
+        foreach (int seed in seeds)
+        {
+            foreach (var arm in pretrained)
+            {
+                var stages = new List<StudyStage> { StudyStage.Pretrain };
+                if (selected.Contains(arm))
+                {
+                    stages.Add(StudyStage.Linprobe);
+                    if (study.Evaluation.Knn is not null) stages.Add(StudyStage.Knn);
+                    if (study.Evaluation.FinetuneArms.Contains(arm.Name)) stages.Add(StudyStage.Finetune);
+                }
+                runs.Add(new StudyRun(arm, seed, RunFolder(studyFolder, arm.Name, seed), [.. stages]));
+            }
+            foreach (var arm in selected.Where(a => a.Kind != ArmKind.Pretrain))
+            {
+                StudyStage[] stages = arm.Kind == ArmKind.FromScratch
+                    ? [StudyStage.Finetune]
+                    : study.Evaluation.Knn is null ? [StudyStage.Linprobe] : [StudyStage.Linprobe, StudyStage.Knn];
+                runs.Add(new StudyRun(arm, seed, RunFolder(studyFolder, arm.ShapeOf!, seed), stages));
+            }
+        }
+        return runs;
+    }
+
+    /// <summary>
+    /// The replication seeds' runs: the arms of every claim whose measured difference is under
+    /// <see cref="StudyReplication.Below"/> points (or not yet measured), at the replication seeds.
+    /// </summary>
+    public static IReadOnlyList<StudyRun> Replication(StudyDefinition study, string studyFolder, StudyResults results,
+        IReadOnlyCollection<string>? only = null)
+    {
+        if (study.Replicate is not { } replicate) return [];
+        var arms = study.Claims
+            .Where(c => ClaimVerdict.Judge(c, results, study.Seeds) is not { } v || Math.Abs(v.Difference) < replicate.Below)
+            .SelectMany(c => new[] { c.Better, c.Worse })
+            .Where(name => only is null || only.Contains(name))
+            .ToHashSet();
+        if (arms.Count == 0) return [];
+        return Build(study, studyFolder, replicate.Seeds, arms);
+    }
+}
