@@ -39,6 +39,7 @@ public static class CliApp
         root.Subcommands.Add(KnnCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
         root.Subcommands.Add(FlopsCommand.Create(context));
+        root.Subcommands.Add(StudyCommand.Create(context));
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration
@@ -52,6 +53,11 @@ public static class CliApp
         {
             error.WriteLine($"randsac: error: {OneLine(e.Message)}");
             return BadInput;
+        }
+        catch (StudyFailedException e)
+        {
+            error.WriteLine($"randsac: error: {OneLine(e.Message)}");
+            return Failure;
         }
         catch (OperationCanceledException)
         {
