@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using RandSac.Cli;
+using RandSac.Studies;
+using RandSac.Tests.Cli;
+using RandSac.Training;
+
+namespace RandSac.Tests.Studies;
+
+/// <summary>
+/// A tiny study (2 arms × 2 seeds of a few steps on 16×16 synthetic images, with a random-init
+/// baseline) through the real command: interrupted by killing the study's process tree after its
+/// first run, then rerun to the end.
+/// </summary>
+public class StudyCommandTests
+{
+    const string TinyStudy = """
+        {
+          "name": "tiny",
+          "base": { "dataset": { "kind": "synthetic", "synthetic-count": 48, "image-size": 16 }, "model": "mini", "decoder-depth": 1,
+                    "batch": 8, "order": "random", "threads": 1 },
+          "budget": { "epochs": 1, "warmup-epochs": 0, "max-steps": 2 },
+          "seeds": [0, 1],
+          "evaluation": { "linprobe": { "epochs": 1, "batch": 16 }, "knn": null },
+          "arms": [
+            { "name": "square", "overrides": { "segments": "square:2" }, "paper": { "table": "4", "lin": 81.38 } },
+            { "name": "patch", "overrides": { "segments": "patch" }, "paper": { "table": "4", "lin": 75.53 } },
+            { "name": "random", "kind": "random-init", "shape-of": "square" }
+          ],
+          "claims": [ { "id": "2", "statement": "segments beat patches", "better": "square", "worse": "patch", "table": "4" } ]
+        }
+        """;
+
+    [Fact]
+    public void AnInterruptedStudyFinishesWithoutRedoingFinishedRuns()
+    {
+        using var folder = new TempDirectory();
+        string file = folder.Combine("tiny.json");
+        File.WriteAllText(file, TinyStudy);
+        string output = folder.Combine("out");
+        string results = Path.Combine(output, StudyResults.FileName);
+
+        // First attempt: killed (with its current stage) once the first run has its linear probe.
+        using (var study = StartCli("study", file, "--out", output))
+        {
+            var clock = Stopwatch.StartNew();
+            while (!FirstRunFinished(results) && !study.HasExited && clock.Elapsed < TimeSpan.FromMinutes(4)) Thread.Sleep(200);
+            Assert.False(study.HasExited, $"the study ended before it could be interrupted: {study.StandardError.ReadToEnd()}");
+            study.Kill(entireProcessTree: true);
+            study.WaitForExit();
+        }
+        string firstCheckpoint = Checkpoint.PathIn(StudyPlan.RunFolder(output, "square", 0));
+        var before = (File.ReadAllBytes(firstCheckpoint), File.GetLastWriteTimeUtc(firstCheckpoint));
+        string firstProbe = Assert.Single(ProbeRecords(firstCheckpoint));
+
+        var rerun = CliRunner.Run("study", file, "--out", output);
+        Assert.True(rerun.ExitCode == 0, rerun.Error);
+        Assert.DoesNotContain("square seed 0 · pretrain", rerun.Out);
+        Assert.DoesNotContain("square seed 0 · linprobe", rerun.Out);
+        Assert.Equal(before.Item1, File.ReadAllBytes(firstCheckpoint));
+        Assert.Equal(before.Item2, File.GetLastWriteTimeUtc(firstCheckpoint));
+        Assert.Equal([firstProbe], ProbeRecords(firstCheckpoint));
+
+        var records = StudyResults.LoadOrCreate(output, "tiny", file).Records;
+        Assert.Equal(6, records.Count);
+        foreach (var record in records)
+        {
+            Assert.True(record.Accuracy.ContainsKey(StudyMetric.Lin), $"{record.Arm} seed {record.Seed} has no LIN");
+            Assert.Equal(64, record.CheckpointSha256!.Length);
+            Assert.StartsWith(StudyResults.BuildVersion, record.Build[StudyStage.Linprobe]);
+            Assert.Equal(record.Seed, record.Config.Seed);
+        }
+        Assert.Equal(EvaluationSha(firstProbe), records.Single(r => r.Arm == "square" && r.Seed == 0).CheckpointSha256);
+        Assert.Single(Directory.GetFiles(StudyPlan.RunFolder(output, "square", 1), "linprobe-random-init*.json"));
+
+        string report = File.ReadAllText(Path.Combine(output, StudyReport.FileName));
+        Assert.Contains("| square | segments square:2 | 2 |", report);
+        Assert.Contains("| 2 | segments beat patches | lin | square − patch |", report);
+        Assert.Contains("**Verdict rule.**", report);
+        Assert.True(new FileInfo(Path.Combine(output, "results.png")).Length > 1000);
+        Assert.True(File.Exists(Path.Combine(output, "logs", "patch-seed-1-pretrain.log")));
+
+        // A third invocation has nothing left to do.
+        var again = CliRunner.Run("study", file, "--out", output);
+        Assert.Equal(0, again.ExitCode);
+        Assert.DoesNotContain("· pretrain", again.Out);
+    }
+
+    static bool FirstRunFinished(string results)
+    {
+        try
+        {
+            return File.Exists(results) && JsonNode.Parse(File.ReadAllText(results))!["records"]!.AsArray()
+                .Any(r => r!["arm"]!.GetValue<string>() == "square" && r["wall-seconds"]!["linprobe"] is not null);
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The linear-probe records of a run's own encoder (not of its random-init baseline).</summary>
+    static string[] ProbeRecords(string checkpoint) => Directory.GetFiles(Path.GetDirectoryName(checkpoint)!, "linprobe*.json")
+        .Where(p => System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(p), @"^linprobe(-[0-9]+)?\.json$")).ToArray();
+
+    static string EvaluationSha(string record) => JsonNode.Parse(File.ReadAllText(record))!["checkpoint-sha256"]!.GetValue<string>();
+
+    static Process StartCli(params string[] args)
+    {
+        string dll = typeof(CliApp).Assembly.Location;
+        var start = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(dll)!, "RandSac.Cli"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        var process = Process.Start(start)!;
+        process.BeginOutputReadLine();
+        return process;
+    }
+}
