@@ -19,7 +19,7 @@ public sealed class DatasetOptions
 
     readonly Option<int?> _imageSize = new("--image-size")
     {
-        Description = "Image size in pixels, square (default 32); CIFAR is 32, folders are resized and centre-cropped to it.",
+        Description = "Image size in pixels, square (default 32); CIFAR (32) can be shrunk to it by area averaging, folders are resized and centre-cropped to it.",
     };
 
     readonly Option<CifarLabels?> _labels = new("--labels")

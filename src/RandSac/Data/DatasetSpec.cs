@@ -11,7 +11,7 @@ public sealed record DatasetSpec
     /// <summary>Folder of the CIFAR batch files or the image-folder root; unused for synthetic data.</summary>
     public string? Path { get; init; }
 
-    /// <summary>Square image size; CIFAR is always 32.</summary>
+    /// <summary>Square image size; CIFAR (32×32) is shrunk to it by area averaging when smaller.</summary>
     public int ImageSize { get; init; } = 32;
 
     public CifarLabels Labels { get; init; } = CifarLabels.Fine;
@@ -40,15 +40,23 @@ public sealed record DatasetSpec
                 return SyntheticDataset.Generate(split, count, ImageSize, SyntheticSeed);
             case DatasetKind.Cifar10:
             case DatasetKind.Cifar100:
-                if (ImageSize != 32)
-                    throw new DataException($"CIFAR images are 32×32; --image-size {ImageSize} does not apply");
-                return CifarReader.Load(Kind == DatasetKind.Cifar10 ? CifarVariant.Cifar10 : CifarVariant.Cifar100,
-                    RequirePath(), split, Labels);
+                return OpenCifar(split);
             case DatasetKind.Folder:
                 return ImageFolderReader.Load(FolderFor(split), ImageSize);
             default:
                 throw new DataException($"unknown dataset kind {Kind}");
         }
+    }
+
+    ImageDataset OpenCifar(DataSplit split)
+    {
+        DataChecks.RequirePositive(ImageSize, "--image-size");
+        if (ImageSize > CifarReader.ImageSize)
+            throw new DataException($"CIFAR images are 32×32 and are only ever shrunk; --image-size {ImageSize} is larger");
+        var cifar = CifarReader.Load(Kind == DatasetKind.Cifar10 ? CifarVariant.Cifar10 : CifarVariant.Cifar100,
+            RequirePath(), split, Labels);
+        if (ImageSize == CifarReader.ImageSize) return cifar;
+        using (cifar) return AreaDownsampling.Shrink(cifar, ImageSize);
     }
 
     /// <summary>Short name for titles and logs, e.g. <c>cifar10</c>.</summary>
