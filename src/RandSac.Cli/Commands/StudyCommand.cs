@@ -202,6 +202,8 @@ public static class StudyCommand
         context.Console.Write(table);
         context.Out.WriteLine($"{runs.Count} runs, {runs.Sum(r => r.Stages.Count(s => pending(r, s)))} stages to do, about " +
                               $"{ConsoleStudyObserver.Duration(estimate.Seconds(runs, pending))} on this machine (from a short measurement of each arm's step; evaluations scaled from it)");
+        if (estimate.ForeignCpuShare > 0.05)
+            context.Out.WriteLine($"other processes used {estimate.ForeignCpuShare:P0} of the CPUs during the measurement: the estimate assumes that load stays");
         if (study.Replicate is { } replicate)
             context.Out.WriteLine($"then seeds {string.Join(",", replicate.Seeds)} for the arms of every claim whose difference comes out under {replicate.Below} points");
         context.Out.WriteLine("dry run: nothing was trained");

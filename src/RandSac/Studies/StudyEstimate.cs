@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Diagnostics;
+using RandSac.Benchmarks;
 using RandSac.Models;
 using RandSac.Training;
 using static TorchSharp.torch;
@@ -31,6 +32,7 @@ public sealed class StudyEstimate
         int channels, int imageSize, int trainImages, int testImages, int threads, Action<string>? log, CancellationToken cancel)
     {
         var estimate = new StudyEstimate(study, trainImages, testImages);
+        var from = CpuLoad.Now();
         foreach (var run in runs)
         {
             string armName = run.Arm.ShapeOf ?? run.Arm.Name;
@@ -41,8 +43,15 @@ public sealed class StudyEstimate
             log?.Invoke($"measuring the step of {armName} ({config.Method}, {config.Segments}, {config.Order}, batch {config.Batch})");
             estimate._secondsPerImage[armName] = SecondsPerImage(config, channels, imageSize, threads);
         }
+        if (estimate._secondsPerImage.Count > 0) estimate.ForeignCpuShare = CpuLoad.ForeignShare(from, CpuLoad.Now());
         return estimate;
     }
+
+    /// <summary>
+    /// The share of the CPUs other processes used while the steps were measured (NaN where it
+    /// cannot be read): a busy machine makes every estimate longer by about as much.
+    /// </summary>
+    public double ForeignCpuShare { get; private set; } = double.NaN;
 
     /// <summary>One untimed and two timed training steps on a random batch of up to 32 images.</summary>
     static double SecondsPerImage(PretrainConfig config, int channels, int imageSize, int threads)
