@@ -64,7 +64,7 @@ public sealed class PretrainTensorBoard : IDisposable
             model.train();
         }
         var plans = Enumerable.Range(0, _indices.Length).Select(i => _inputs.Plan?.Images[i]).ToList();
-        var caption = new List<string> { $"{_config.Method} · {_config.Model} · {_config.Segments} · {_config.Order} · {_dataset.Name} training images · step {step}" };
+        var caption = new List<string> { $"{_config.Method} · {_config.Model} · {_config.Segments} · {_config.Order} · {_dataset.Name} · step {step}" };
         if (_config.NormPixLoss)
             caption.Add("norm-pix loss: predictions are un-normalised with each target patch's own mean and variance");
         using var picture = ReconstructionPicture.Draw(images, plans, _dataset.Channels, _dataset.Height, _dataset.Width,
