@@ -1,5 +1,6 @@
 using RandSac.Data;
 using RandSac.IO.TensorBoard;
+using RandSac.Tests.Cli;
 using RandSac.Tests.IO;
 using RandSac.Training;
 using SkiaSharp;
@@ -75,6 +76,26 @@ public sealed class PretrainTensorBoardTests : IDisposable
         new Pretraining(Tiny with { MaxSteps = 1, TensorBoard = false }, _temp.Path).Run(resume: false);
         Assert.Empty(Directory.GetFiles(_temp.Path, EventFileWriter.FilePrefix + "*"));
         Assert.True(File.Exists(Checkpoint.PathIn(_temp.Path)));
+    }
+
+    [Fact]
+    public void BadTensorBoardSettingsAreOneLineErrors()
+    {
+        string[] run = ["pretrain", "--dataset", "synthetic", "--image-size", "16", "--synthetic-count", "64", "--batch", "8",
+            "--decoder-depth", "1", "--threads", "1", "--max-steps", "1", "--out", _temp.Path];
+        CliRunner.AssertBadInput(CliRunner.Run([.. run, "--tensorboard-image-every", "0"]), "TensorBoard image interval must be positive");
+        Assert.Empty(Directory.GetFiles(_temp.Path));
+
+        // A damaged event file stops a resume before anything is trained or rewritten.
+        Assert.Equal(0, CliRunner.Run(run).ExitCode);
+        string events = Assert.Single(Directory.GetFiles(_temp.Path, EventFileWriter.FilePrefix + "*"));
+        var bytes = File.ReadAllBytes(events);
+        bytes[20] ^= 0xFF;
+        File.WriteAllBytes(events, bytes);
+        CliRunner.AssertBadInput(CliRunner.Run("pretrain", "--out", _temp.Path, "--resume", "--max-steps", "2"), Path.GetFileName(events), "CRC");
+        Assert.Equal(bytes, File.ReadAllBytes(events));
+        using var checkpoint = Checkpoint.Load(Checkpoint.PathIn(_temp.Path));
+        Assert.Equal(1, checkpoint.Step);
     }
 
     sealed class CancelAfter(long step, CancellationTokenSource cancel) : IPretrainObserver

@@ -10,7 +10,8 @@ namespace RandSac.IO.TensorBoard;
 /// Every event is flushed as it is written, so TensorBoard shows a run live and a killed run
 /// loses nothing it logged. A new writer in a folder that already holds event files first drops
 /// their events past <c>keepThroughStep</c> (a resumed run repeats those steps; a new run
-/// repeats them all), so each step appears once however often a run was interrupted.
+/// repeats them all), so each step appears once however often a run was interrupted. A file
+/// that ends up holding no summary is deleted.
 /// </summary>
 public sealed class EventFileWriter : IDisposable
 {
@@ -20,6 +21,7 @@ public sealed class EventFileWriter : IDisposable
     static int _filesOpened;
 
     readonly FileStream _stream;
+    bool _holdsSummaries;
 
     public EventFileWriter(string folder, long keepThroughStep)
     {
@@ -61,6 +63,7 @@ public sealed class EventFileWriter : IDisposable
 
     void Write(Event e)
     {
+        _holdsSummaries |= e.WhatCase == Event.WhatOneofCase.Summary;
         TfRecord.Write(_stream, e.ToByteArray());
         _stream.Flush();
     }
@@ -86,5 +89,9 @@ public sealed class EventFileWriter : IDisposable
         File.Move(temp, path, overwrite: true);
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _stream.Dispose();
+        if (!_holdsSummaries) File.Delete(Path);
+    }
 }
