@@ -30,11 +30,12 @@ public static class FinetuneCommand
         var randAugment = new Option<int?>("--randaug-ops") { Description = $"RandAugment ops per image, 0 for none (default {defaults.RandAugment.Ops}; magnitude 9, std 0.5)." };
         var clipGrad = new Option<double?>("--clip-grad") { Description = "Clip the gradient norm to this value (default: no clipping)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of the head, data order, augmentation and mixing (default 0)." };
+        var tensorBoard = new Option<bool?>("--tensorboard") { Description = "Write TensorBoard event files (loss, lr, images/s, test accuracy) in a new folder next to the checkpoint: true | false (default true).", Arity = ArgumentArity.ZeroOrOne };
 
         var command = new Command("finetune", "Fine-tune the whole encoder with a linear head (layer decay, RandAugment, mixup/cutmix); top-1/top-5 on the test split.")
         {
             fromScratch, epochs, batch, baseLr, warmup, layerDecay, weightDecay, dropPath, mixup, cutmix, smoothing, randAugment,
-            clipGrad, seed,
+            clipGrad, seed, tensorBoard,
         };
         shared.AddTo(command);
         command.SetAction((parse, cancel) =>
@@ -63,12 +64,16 @@ public static class FinetuneCommand
             var encoder = setup.Encoder(scratch, options.DropPath);
             context.Out.WriteLine($"fine-tuning {(scratch ? "a random " + setup.EncoderName + " (from scratch)" : setup.EncoderName + " from step " + setup.Checkpoint.Step)} " +
                                   $"on {setup.Dataset.DisplayName}: {setup.Train.Count} train / {setup.Test.Count} test images, {options.Epochs} epoch(s) at batch {options.Batch}");
+            using var board = PretrainCommand.Flag(parse, tensorBoard) ?? true
+                ? new FineTuneTensorBoard(FineTuneTensorBoard.NewFolder(setup.Folder, scratch ? "finetune-from-scratch" : "finetune"))
+                : null;
             var outcome = ConsoleEvaluationObserver.Run(context,
-                observer => new FineTuning(options).Run(encoder, setup.Train, setup.Test, observer, cancel));
+                observer => new FineTuning(options) { TensorBoard = board }.Run(encoder, setup.Train, setup.Test, observer, cancel));
             encoder.Dispose();
             var record = setup.Record("finetune", scratch, options.Seed, options, outcome.Accuracy, clock.Elapsed, outcome.Steps, outcome.FinalLoss);
             string path = record.WriteNew(setup.Folder, scratch ? "finetune-from-scratch" : "finetune");
             EvaluationReport.Write(context, "fine-tuning", outcome.Accuracy, clock.Elapsed, path);
+            if (board is not null) context.Out.WriteLine($"tensorboard: tensorboard --logdir {board.Folder}");
             return Task.FromResult(0);
         });
         return command;

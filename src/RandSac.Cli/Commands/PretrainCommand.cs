@@ -44,6 +44,8 @@ public static class PretrainCommand
         var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: the number of physical cores)." };
         var precision = new Option<string?>("--precision") { Description = $"Compute precision: {Precisions.Help} (bf16: bfloat16 compute, float32 master weights, optimiser state and loss; default fp32)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where its last checkpoint stopped." };
+        var tensorBoard = new Option<bool?>("--tensorboard") { Description = "Write TensorBoard event files in the run folder (scalars every step, the reconstruction picture every few): true | false (default true).", Arity = ArgumentArity.ZeroOrOne };
+        var tensorBoardImageEvery = new Option<int?>("--tensorboard-image-every") { Description = "Optimiser steps between reconstruction pictures in TensorBoard (default: the checkpoint interval); one is always drawn at the end." };
         var knnEvery = new Option<int?>("--knn-every") { Description = "Every N optimiser steps (and at the end), kNN top-1 of the encoder on held-out subsets (default: never)." };
         var knnBank = new Option<int?>("--knn-bank") { Description = $"Train images in the kNN memory bank (default {KnnMonitor.DefaultBank})." };
         var knnQueries = new Option<int?>("--knn-queries") { Description = $"Test images queried by kNN (default {KnnMonitor.DefaultQueries})." };
@@ -52,7 +54,7 @@ public static class PretrainCommand
         {
             config, patch, model, method, segments, order, decoderDepth, decoderDim, decoderHeads, skip, normPix, maskRatio,
             epochs, batch, accumulation, baseLr, minLr, warmup, weightDecay, clipGrad, seed, output, checkpointEvery,
-            maxSteps, threads, precision, resume, knnEvery, knnBank, knnQueries,
+            maxSteps, threads, precision, resume, tensorBoard, tensorBoardImageEvery, knnEvery, knnBank, knnQueries,
         };
         data.AddTo(command);
         command.SetAction((parse, cancel) =>
@@ -72,6 +74,8 @@ public static class PretrainCommand
                     Threads = parse.GetValue(threads) ?? checkpoint.Config.Threads,
                     Precision = ParsePrecision(parse.GetValue(precision)) ?? checkpoint.Config.Precision,
                     CheckpointEvery = parse.GetValue(checkpointEvery) ?? checkpoint.Config.CheckpointEvery,
+                    TensorBoard = Flag(parse, tensorBoard) ?? checkpoint.Config.TensorBoard,
+                    TensorBoardImageEvery = parse.GetValue(tensorBoardImageEvery) ?? checkpoint.Config.TensorBoardImageEvery,
                 };
             }
             else
@@ -105,6 +109,8 @@ public static class PretrainCommand
                     MaxSteps = parse.GetValue(maxSteps) ?? start.MaxSteps,
                     Threads = parse.GetValue(threads) ?? start.Threads,
                     Precision = ParsePrecision(parse.GetValue(precision)) ?? start.Precision,
+                    TensorBoard = Flag(parse, tensorBoard) ?? start.TensorBoard,
+                    TensorBoardImageEvery = parse.GetValue(tensorBoardImageEvery) ?? start.TensorBoardImageEvery,
                 };
             }
             int? every = parse.GetValue(knnEvery);
@@ -122,7 +128,7 @@ public static class PretrainCommand
     static Precision? ParsePrecision(string? value) => value is null ? null : Precisions.Parse(value);
 
     /// <summary>A bare <c>--skip</c> means true.</summary>
-    static bool? Flag(ParseResult parse, Option<bool?> option) =>
+    internal static bool? Flag(ParseResult parse, Option<bool?> option) =>
         parse.GetResult(option) is null ? null : parse.GetValue(option) ?? true;
 
     static PretrainSummary RunWithProgress(CliContext context, Pretraining run, bool resume, CancellationToken cancel)
@@ -158,6 +164,7 @@ public static class PretrainCommand
         string reconstruction = Path.Combine(folder, "reconstruction.png");
         ReconstructCommand.Render(context, summary.CheckpointPath, dataset => dataset, images: 8, first: null, seed: 0, scale: 6, reconstruction, fewerIfShort: true);
         table.AddRow("reconstruction", Markup.Escape(reconstruction));
+        if (config.TensorBoard) table.AddRow("tensorboard", Markup.Escape($"tensorboard --logdir {folder}"));
         context.Console.Write(table);
     }
 }

@@ -16,6 +16,9 @@ public sealed class FineTuning(FineTuneOptions options)
 {
     readonly FineTuneOptions _options = options.Validated();
 
+    /// <summary>Where the run's scalars go for TensorBoard, if anywhere (owned by the caller).</summary>
+    public FineTuneTensorBoard? TensorBoard { get; init; }
+
     /// <summary>
     /// Fine-tunes <paramref name="encoder"/> (built with the drop-path rate of the options; it is
     /// changed in place and owned by the caller).
@@ -54,12 +57,14 @@ public sealed class FineTuning(FineTuneOptions options)
                 var loss = SoftTargetLoss.CrossEntropy(model.forward(batch.Images), targets);
                 loss.backward();
                 if (_options.ClipGrad is { } maxNorm) nn.utils.clip_grad_norm_(optimizer.Parameters, maxNorm);
-                optimizer.Step(schedule.At(step));
+                double lr = schedule.At(step);
+                optimizer.Step(lr);
                 optimizer.ZeroGrad();
                 double value = loss.item<float>();
                 if (!double.IsFinite(value))
                     throw new InvalidOperationException($"the fine-tuning loss became {value} at step {step + 1}; lower the learning rate or set --clip-grad");
                 epochLoss += value;
+                TensorBoard?.OnStep(step + 1, value, lr, loader.BatchSize);
             }
             step++;
             if (step % perEpoch == 0)
@@ -75,6 +80,7 @@ public sealed class FineTuning(FineTuneOptions options)
         }
 
         var accuracy = Evaluate(model, test, _options.EvalBatch, observer, cancel);
+        TensorBoard?.OnTest(step, accuracy);
         return new EvaluationOutcome(accuracy, step, lastEpochLoss);
     }
 

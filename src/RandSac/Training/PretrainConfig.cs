@@ -64,6 +64,14 @@ public sealed record PretrainConfig
     /// </summary>
     public Precision Precision { get; init; } = Precision.Fp32;
 
+    /// <summary>Write TensorBoard event files in the run folder: scalars every step, the reconstruction picture every few.</summary>
+    [JsonPropertyName("tensorboard")]
+    public bool TensorBoard { get; init; } = true;
+
+    /// <summary>Optimiser steps between reconstruction pictures in TensorBoard (one is always drawn at the end); null for the checkpoint interval.</summary>
+    [JsonPropertyName("tensorboard-image-every")]
+    public int? TensorBoardImageEvery { get; init; }
+
     [JsonIgnore]
     public int EffectiveBatch => Batch * Accumulation;
 
@@ -88,6 +96,7 @@ public sealed record PretrainConfig
         Require(Beta1 is >= 0 and < 1 && Beta2 is >= 0 and < 1, $"betas must be in [0, 1), got ({Beta1}, {Beta2})");
         Require(ClipGrad is null or > 0, $"gradient clipping must be positive, got {ClipGrad}");
         Require(CheckpointEvery > 0, $"checkpoint interval must be positive, got {CheckpointEvery}");
+        Require(TensorBoardImageEvery is null or > 0, $"TensorBoard image interval must be positive, got {TensorBoardImageEvery}");
         Require(MaxSteps is null or > 0, $"max steps must be positive, got {MaxSteps}");
         Require(Threads is null or > 0, $"threads must be positive, got {Threads}");
         Require(MaskRatio is > 0 and < 1, $"mask ratio must be in (0, 1), got {MaskRatio}");

@@ -72,6 +72,7 @@ public sealed class Pretraining
             totalSteps);
         File.WriteAllText(Path.Combine(_folder, "config.json"), config.ToJson());
         using var log = new MetricsLog(_folder, keepThroughStep: step, Probe?.Name);
+        using var board = config.TensorBoard ? new PretrainTensorBoard(_folder, config, options, dataset, step, stopStep) : null;
         observer?.OnStart(config, step, totalSteps, stopStep, parameterCount);
 
         long startStep = step;
@@ -105,6 +106,7 @@ public sealed class Pretraining
                     config.EffectiveBatch / stepClock.Elapsed.TotalSeconds, wall.Elapsed);
                 if (Probe is { } probe && (step % probe.Every == 0 || step >= stopStep))
                     metrics = metrics with { Probe = new ProbeReading(probe.Name, Measure(model, probe)) };
+                board?.Write(metrics, model);
                 stepClock.Restart();
                 log.Write(metrics);
                 observer?.OnStep(metrics);
