@@ -1,4 +1,5 @@
 using RandSac.Evaluation;
+using RandSac.Training;
 using Spectre.Console;
 
 namespace RandSac.Cli.Output;
@@ -40,6 +41,19 @@ public sealed class ConsoleEvaluationObserver(CliContext context, ProgressContex
             context.Out.WriteLine($"{_phase}: {done}/{_total}{(_status is null ? "" : " · " + _status)}");
             _lastPrinted = done;
         }
+    }
+
+    public void OnSchedule(string phase, LearningRateSchedule schedule)
+    {
+        Line($"{phase} lr schedule: {schedule.Describe()}");
+        if (schedule.Warning is { } warning) Line(warning);
+    }
+
+    /// <summary>Whole lines on plain output; through the Spectre console under live progress bars, which stay intact.</summary>
+    void Line(string text)
+    {
+        if (progress is null) context.Out.WriteLine(text);
+        else context.Console.WriteLine(text);
     }
 
     /// <summary>Runs <paramref name="work"/> with a live progress display on a terminal, plain lines elsewhere.</summary>

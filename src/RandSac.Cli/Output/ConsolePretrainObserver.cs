@@ -1,11 +1,14 @@
+using System.Globalization;
 using RandSac.Training;
 using Spectre.Console;
 
 namespace RandSac.Cli.Output;
 
 /// <summary>
-/// Shows a pre-training run: a live progress bar (epoch, step, loss, lr, images/s, ETA) on a
-/// terminal; elsewhere (pipes, CI logs) a plain line every tenth of the run.
+/// Shows a pre-training run: at the start, the run and its lr schedule (peak lr, warmup and
+/// total steps, and a warning if the warmup was clamped to the run); then a live progress bar
+/// (epoch, step, loss, lr, images/s, ETA) on a terminal, elsewhere (pipes, CI logs) a plain
+/// line every tenth of the run.
 /// </summary>
 public sealed class ConsolePretrainObserver(CliContext context, ProgressTask? task) : IPretrainObserver
 {
@@ -13,13 +16,15 @@ public sealed class ConsolePretrainObserver(CliContext context, ProgressTask? ta
     double _smoothedRate;
     ProbeReading? _probe;
 
-    public void OnStart(PretrainConfig config, long startStep, long totalSteps, long stopStep, int parameters)
+    public void OnStart(PretrainConfig config, LearningRateSchedule schedule, long startStep, long stopStep, int parameters)
     {
         _reportEvery = Math.Max(1, (stopStep - startStep) / 10);
         string where = startStep > 0 ? $"resuming at step {startStep}" : "starting";
-        // Through the Spectre console, so a live progress bar stays intact below it.
-        context.Console.WriteLine($"{config.Method} · {config.Model} ({parameters / 1e6:F2}M parameters) · {config.Segments} · {config.Order} · " +
-                                  $"batch {config.EffectiveBatch} · {config.Precision.Name()} · {totalSteps} steps over {config.Epochs} epoch(s); {where}, stopping at step {stopStep}");
+        Line($"{config.Method} · {config.Model} ({parameters / 1e6:F2}M parameters) · {config.Segments} · {config.Order} · " +
+                                  $"batch {config.EffectiveBatch} · {config.Precision.Name()} · {schedule.TotalSteps} steps over {config.Epochs} epoch(s); {where}, stopping at step {stopStep}");
+        Line(string.Create(CultureInfo.InvariantCulture,
+            $"lr schedule: {schedule.Describe()} (peak = base lr {config.BaseLr:G4} × batch {config.EffectiveBatch} / 256)"));
+        if (schedule.Warning is { } warning) Line(warning);
         if (task is not null)
         {
             task.MaxValue = stopStep;
@@ -40,12 +45,23 @@ public sealed class ConsolePretrainObserver(CliContext context, ProgressTask? ta
         }
         else if (m.Step % _reportEvery == 0 || m.Probe is not null)
         {
-            context.Console.WriteLine(line);
+            Line(line);
         }
     }
 
     public void OnCheckpoint(string path, long step)
     {
-        if (task is null) context.Console.WriteLine($"checkpoint at step {step}: {path}");
+        if (task is null) Line($"checkpoint at step {step}: {path}");
+    }
+
+    /// <summary>
+    /// Plain output gets whole lines (Spectre would wrap them at 80 columns when not on a
+    /// terminal); under a live progress bar lines go through the Spectre console, so the bar
+    /// stays intact below them.
+    /// </summary>
+    void Line(string text)
+    {
+        if (task is null) context.Out.WriteLine(text);
+        else context.Console.WriteLine(text);
     }
 }

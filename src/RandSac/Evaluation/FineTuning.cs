@@ -39,9 +39,9 @@ public sealed class FineTuning(FineTuneOptions options)
         using var loader = new BatchLoader<ImageBatch>(train.Count, Math.Min(_options.Batch, train.Count), shuffle: true,
             dropLast: true, _options.Seed, preparer.Prepare);
         long perEpoch = loader.BatchesPerEpoch, total = perEpoch * _options.Epochs;
-        var schedule = new LearningRateSchedule(LearningRateSchedule.ScaledPeak(_options.BaseLr, loader.BatchSize),
-            _options.MinLr, (long)(_options.WarmupEpochs * perEpoch), total);
-
+        var schedule = LearningRateSchedule.Clamped(LearningRateSchedule.ScaledPeak(_options.BaseLr, loader.BatchSize),
+            _options.MinLr, _options.WarmupEpochs, perEpoch, total);
+        observer?.OnSchedule("fine-tuning", schedule);
         observer?.OnPhase("fine-tuning", total);
         model.train();
         long step = 0;

@@ -80,8 +80,9 @@ public sealed class LinearProbe(LinearProbeOptions options)
     {
         long perEpoch = loader.BatchesPerEpoch;
         long total = perEpoch * _options.Epochs;
-        var schedule = new LearningRateSchedule(LearningRateSchedule.ScaledPeak(_options.BaseLr, loader.BatchSize),
-            _options.MinLr, (long)(_options.WarmupEpochs * perEpoch), total);
+        var schedule = LearningRateSchedule.Clamped(LearningRateSchedule.ScaledPeak(_options.BaseLr, loader.BatchSize),
+            _options.MinLr, _options.WarmupEpochs, perEpoch, total);
+        observer?.OnSchedule("linear probe", schedule);
         observer?.OnPhase("linear probe", total);
         head.train();
         long step = 0;

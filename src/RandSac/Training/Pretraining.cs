@@ -65,15 +65,16 @@ public sealed class Pretraining
         long microPerEpoch = loader.BatchesPerEpoch;
         long totalSteps = Math.Max(1, config.Epochs * microPerEpoch / config.Accumulation);
         long stopStep = Math.Min(totalSteps, config.MaxSteps ?? long.MaxValue);
-        var schedule = new LearningRateSchedule(
+        var schedule = LearningRateSchedule.Clamped(
             LearningRateSchedule.ScaledPeak(config.BaseLr, config.EffectiveBatch),
             config.MinLr,
-            (long)(config.WarmupEpochs * microPerEpoch / config.Accumulation),
+            config.WarmupEpochs,
+            (double)microPerEpoch / config.Accumulation,
             totalSteps);
         File.WriteAllText(Path.Combine(_folder, "config.json"), config.ToJson());
         using var log = new MetricsLog(_folder, keepThroughStep: step, Probe?.Name);
         using var board = config.TensorBoard ? new PretrainTensorBoard(_folder, config, options, dataset, step, stopStep) : null;
-        observer?.OnStart(config, step, totalSteps, stopStep, parameterCount);
+        observer?.OnStart(config, schedule, step, stopStep, parameterCount);
 
         long startStep = step;
         double firstLoss = double.NaN, lastLoss = double.NaN, stepLoss = 0;

@@ -11,7 +11,12 @@ public sealed record StepMetrics(long Step, long TotalSteps, int Epoch, double L
 /// <summary>Hears about a pre-training run as it goes (progress bars, logs).</summary>
 public interface IPretrainObserver
 {
-    void OnStart(PretrainConfig config, long startStep, long totalSteps, long stopStep, int parameters);
+    /// <summary>
+    /// The run starts (or resumes at <paramref name="startStep"/>) under <paramref name="schedule"/>,
+    /// whose <see cref="LearningRateSchedule.TotalSteps"/> is the run's length and whose
+    /// <see cref="LearningRateSchedule.Warning"/> says if its warmup was clamped.
+    /// </summary>
+    void OnStart(PretrainConfig config, LearningRateSchedule schedule, long startStep, long stopStep, int parameters);
     void OnStep(StepMetrics metrics);
     void OnCheckpoint(string path, long step);
 }

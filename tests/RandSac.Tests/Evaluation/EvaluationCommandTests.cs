@@ -118,6 +118,9 @@ public sealed class EvaluationCommandTests(TinyRun run) : IClassFixture<TinyRun>
         var (code, output, error) = TinyRun.Cli("linprobe", "--checkpoint", run.Folder, "--threads", "1", "--epochs", "3", "--batch", "16");
         Assert.True(code == 0, error);
         Assert.Contains("linear probe: top-1", output);
+        // 64 images at batch 16 for 3 epochs: 12 steps, shorter than the default 10 warmup epochs.
+        Assert.Contains("linear probe lr schedule: peak lr 0.1 · warmup 12 of 12 steps · cosine to 0", output);
+        Assert.Contains("warning: 10 warmup epochs (40 steps) are longer than the run (12 steps)", output);
         var record = Read(ResultPath(output));
         Assert.True(record.GetProperty("options").GetProperty("fast").GetBoolean());
         Assert.Equal(12, record.GetProperty("steps").GetInt64()); // 64 images / 16 × 3 epochs
@@ -136,6 +139,8 @@ public sealed class EvaluationCommandTests(TinyRun run) : IClassFixture<TinyRun>
         var (code, output, error) = TinyRun.Cli("finetune", "--checkpoint", run.Folder, "--threads", "1", "--epochs", "1", "--batch", "32");
         Assert.True(code == 0, error);
         Assert.Contains("fine-tuning: top-1", output);
+        Assert.Contains("fine-tuning lr schedule: peak lr 6.25E-05 · warmup 2 of 2 steps · cosine to 1E-06", output);
+        Assert.DoesNotContain("warning:", output);
         var record = Read(ResultPath(output));
         Assert.Equal(2, record.GetProperty("steps").GetInt64());
         Assert.Equal(0.65, record.GetProperty("options").GetProperty("layer-decay").GetDouble());

@@ -100,7 +100,7 @@ public sealed class PretrainTensorBoardTests : IDisposable
 
     sealed class CancelAfter(long step, CancellationTokenSource cancel) : IPretrainObserver
     {
-        public void OnStart(PretrainConfig config, long startStep, long totalSteps, long stopStep, int parameters) { }
+        public void OnStart(PretrainConfig config, LearningRateSchedule schedule, long startStep, long stopStep, int parameters) { }
 
         public void OnStep(StepMetrics metrics)
         {
