@@ -37,16 +37,39 @@ public static class Patches
             .reshape(batch, channels, height, width);
     }
 
+    /// <summary>The ε of MAE's norm_pix_loss: (t − mean) / sqrt(var + ε).</summary>
+    public const double NormPixEps = 1e-6;
+
     /// <summary>
-    /// Per-patch normalisation of targets (MAE's norm_pix_loss): (t − mean) / sqrt(var + eps)
-    /// over each patch's values, population variance.
+    /// Per-patch normalisation of targets (MAE's norm_pix_loss): (t − mean) / sqrt(var + 1e-6)
+    /// over each patch's values, with the unbiased variance (÷ n−1) as MAE's
+    /// <c>target.var(dim=-1)</c>.
     /// </summary>
-    public static Tensor NormalisePerPatch(Tensor patches, double eps = 1e-6)
+    public static Tensor NormalisePerPatch(Tensor patches)
     {
         using var scope = NewDisposeScope();
+        var (mean, std) = Statistics(patches);
+        return ((patches - mean) / std).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The inverse of <see cref="NormalisePerPatch"/>: maps normalised predictions back to pixels
+    /// with the mean and sqrt(var + 1e-6) of the target patches they stand for (same shape).
+    /// </summary>
+    public static Tensor UnnormalisePerPatch(Tensor normalised, Tensor targets)
+    {
+        using var scope = NewDisposeScope();
+        var (mean, std) = Statistics(targets);
+        return (normalised * std + mean).MoveToOuterDisposeScope();
+    }
+
+    static (Tensor Mean, Tensor Std) Statistics(Tensor patches)
+    {
+        if (patches.shape[^1] < 2)
+            throw new ArgumentException("norm-pix loss needs patches of at least 2 values (the unbiased variance of one value is undefined)");
         var mean = patches.mean([-1L], keepdim: true);
-        var variance = patches.var(-1L, unbiased: false, keepdim: true);
-        return ((patches - mean) / (variance + eps).sqrt()).MoveToOuterDisposeScope();
+        var variance = patches.var(-1L, unbiased: true, keepdim: true);
+        return (mean, (variance + NormPixEps).sqrt());
     }
 
     static (long, long, long, long) Dimensions(Tensor images)

@@ -29,12 +29,7 @@ public static class Reconstruction
         var patches = Patches.Patchify(batch.Images, patchSize);
         var targets = patches.gather(1, output.TargetTokens.unsqueeze(-1).expand(-1, -1, patches.shape[2]));
         var prediction = output.Prediction;
-        if (normPixLoss)
-        {
-            var mean = targets.mean([-1L], keepdim: true);
-            var std = (targets.var(-1L, unbiased: false, keepdim: true) + 1e-6).sqrt();
-            prediction = prediction * std + mean;
-        }
+        if (normPixLoss) prediction = Patches.UnnormalisePerPatch(prediction, targets);
 
         long b = indices.Length, n = patches.shape[1], values = patches.shape[2];
         var valid = output.Valid ?? ones(output.TargetTokens.shape, ScalarType.Bool);

@@ -50,6 +50,30 @@ public class PatchesTests
         using var patches = randn(2, 5, 48) * 3 + 7;
         using var normalised = Patches.NormalisePerPatch(patches);
         Assert.True(normalised.mean([-1L]).abs().max().item<float>() < 1e-5);
-        Assert.True((normalised.var(-1L, unbiased: false) - 1).abs().max().item<float>() < 1e-4);
+        Assert.True((normalised.var(-1L, unbiased: true) - 1).abs().max().item<float>() < 1e-4);
+    }
+
+    [Fact]
+    public void NormPixUsesTheUnbiasedVarianceAsMae()
+    {
+        // One patch (1, 2, 3, 4): mean 2.5, squared deviations 2.25 + 0.25 + 0.25 + 2.25 = 5,
+        // unbiased variance 5/3 (population variance would be 5/4).
+        using var patch = tensor(new float[] { 1, 2, 3, 4 }).reshape(1, 1, 4);
+        using var normalised = Patches.NormalisePerPatch(patch);
+        double std = Math.Sqrt(5.0 / 3 + 1e-6);
+        var expected = new[] { -1.5 / std, -0.5 / std, 0.5 / std, 1.5 / std }; // ±1.161895, ±0.387298
+        var actual = normalised.data<float>().ToArray();
+        for (int i = 0; i < 4; i++) Assert.Equal(expected[i], actual[i], 5);
+        Assert.Equal(-1.161895, actual[0], 5);
+    }
+
+    [Fact]
+    public void UnnormalisingWithTheTargetsStatisticsGivesTheTargetsBack()
+    {
+        manual_seed(3);
+        using var targets = randn(2, 5, 48) * 0.4 + 0.2;
+        using var normalised = Patches.NormalisePerPatch(targets);
+        using var back = Patches.UnnormalisePerPatch(normalised, targets);
+        Assert.True((back - targets).abs().max().item<float>() < 1e-5);
     }
 }
