@@ -3,7 +3,7 @@ namespace RandSac.Evaluation;
 /// <summary>
 /// The fine-tuning recipe (MAE's): AdamW β=(0.9, 0.999), weight decay 0.05 (none on
 /// 1-D parameters), base lr 5e-4 (lr = base × batch / 256) with layer decay 0.65, warmup then
-/// cosine per iteration down to 1e-6, RandAugment rand-m9-mstd0.5, mixup 0.8 / cutmix 1.0
+/// cosine per iteration down to 1e-6, RandAugment rand-m9-mstd0.5-inc1, mixup 0.8 / cutmix 1.0
 /// (switch 0.5), label smoothing 0.1, drop path 0.1, RandomResizedCrop scale (0.08, 1) + flip.
 /// The paper trains 100 epochs at batch 1024 with 5 warmup epochs; our CPU defaults are 10
 /// epochs at batch 128 with 1 warmup epoch. MAE's random erasing (p 0.25) is not used.

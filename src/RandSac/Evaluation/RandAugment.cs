@@ -3,10 +3,11 @@ using RandSac.Data;
 namespace RandSac.Evaluation;
 
 /// <summary>
-/// timm's RandAugment, "rand-m9-mstd0.5" by default: <see cref="Ops"/> operations drawn
-/// uniformly with replacement from the fifteen of <see cref="RandAugmentOp"/>, each applied with
-/// probability <see cref="Probability"/> at a magnitude drawn from Normal(<see cref="Magnitude"/>,
-/// <see cref="MagnitudeStd"/>) clipped to [0, 10]; signed ops are negated with probability 1/2.
+/// timm's RandAugment, MAE's "rand-m9-mstd0.5-inc1" by default: <see cref="Ops"/> operations
+/// drawn uniformly with replacement from the fifteen increasing-severity ops of
+/// <see cref="RandAugmentOp"/>, each applied with probability <see cref="Probability"/> at a
+/// magnitude drawn from Normal(<see cref="Magnitude"/>, <see cref="MagnitudeStd"/>) clipped to
+/// [0, 10]; signed ops are negated with probability 1/2.
 /// Works on planar float images in [0, 1].
 /// </summary>
 public sealed record RandAugment(int Ops = 2, double Magnitude = 9, double MagnitudeStd = 0.5, double Probability = 0.5)

@@ -3,28 +3,36 @@ namespace RandSac.Evaluation;
 /// <summary>
 /// The RandAugment operations on one planar image (C, H, W) of floats in [0, 1], following the
 /// PIL operations timm applies: <see cref="Argument"/> maps a magnitude in [0, 10] to the op's
-/// argument (timm's level functions: rotate ±30°, shear ±0.3, translate ±0.45 of the side,
-/// enhance factors 0.1…1.9, posterize 0…4 bits, solarize threshold 0…256, solarize-add 0…110),
-/// and <see cref="Apply"/> applies it. Geometric ops sample bilinearly and fill with
-/// <c>fill</c> (timm fills with the dataset mean). Every op keeps values in [0, 1].
+/// argument with timm's increasing level functions (level = magnitude / 10, timm's
+/// <c>_LEVEL_DENOM</c>): rotate ±30°·level, shear ±0.3·level, translate ±0.45·level of the side,
+/// enhance factor 1 ± 0.9·level (at least 0.1), posterize to 4 − ⌊4·level⌋ bits, solarize above
+/// 256 − ⌊256·level⌋, solarize-add ⌊110·level⌋ (at most 128); the ± is a random sign.
+/// <see cref="Apply"/> applies it. Geometric ops sample bilinearly and fill with <c>fill</c>
+/// (timm fills with the dataset mean). Every op keeps values in [0, 1].
 /// </summary>
 public static class RandAugmentOps
 {
+    /// <summary>timm's <c>_LEVEL_DENOM</c>: magnitudes run from 0 to 10 and are clipped there.</summary>
     public const double MaxLevel = 10.0;
 
-    /// <summary>The argument of <paramref name="op"/> at <paramref name="magnitude"/>; signed ops are negated when <paramref name="negate"/>.</summary>
+    /// <summary>
+    /// The argument of <paramref name="op"/> at <paramref name="magnitude"/>; signed ops
+    /// (geometric and enhance) take the negative side when <paramref name="negate"/>, which
+    /// RandAugment draws with probability 1/2 (timm's <c>_randomly_negate</c>).
+    /// </summary>
     public static double Argument(RandAugmentOp op, double magnitude, bool negate)
     {
         double level = magnitude / MaxLevel;
         double sign = negate ? -1 : 1;
         return op switch
         {
-            RandAugmentOp.Rotate => sign * level * 30.0,
-            RandAugmentOp.ShearX or RandAugmentOp.ShearY => sign * level * 0.3,
-            RandAugmentOp.TranslateXRel or RandAugmentOp.TranslateYRel => sign * level * 0.45,
-            RandAugmentOp.Color or RandAugmentOp.Contrast or RandAugmentOp.Brightness or RandAugmentOp.Sharpness => level * 1.8 + 0.1,
-            RandAugmentOp.Posterize => (int)(level * 4),
-            RandAugmentOp.Solarize => Math.Min(256, (int)(level * 256)),
+            RandAugmentOp.Rotate => sign * (level * 30.0),
+            RandAugmentOp.ShearX or RandAugmentOp.ShearY => sign * (level * 0.3),
+            RandAugmentOp.TranslateXRel or RandAugmentOp.TranslateYRel => sign * (level * 0.45),
+            RandAugmentOp.ColorIncreasing or RandAugmentOp.ContrastIncreasing or RandAugmentOp.BrightnessIncreasing
+                or RandAugmentOp.SharpnessIncreasing => Math.Max(0.1, 1.0 + sign * (level * 0.9)),
+            RandAugmentOp.PosterizeIncreasing => 4 - (int)(level * 4),
+            RandAugmentOp.SolarizeIncreasing => 256 - Math.Min(256, (int)(level * 256)),
             RandAugmentOp.SolarizeAdd => Math.Min(128, (int)(level * 110)),
             _ => 0,
         };
@@ -48,10 +56,10 @@ public static class RandAugmentOps
             case RandAugmentOp.Invert:
                 foreach (ref float v in image) v = 1f - v;
                 break;
-            case RandAugmentOp.Posterize:
+            case RandAugmentOp.PosterizeIncreasing:
                 Posterize(image, (int)argument);
                 break;
-            case RandAugmentOp.Solarize:
+            case RandAugmentOp.SolarizeIncreasing:
                 foreach (ref float v in image)
                     if (v * 255f >= argument) v = 1f - v;
                 break;
@@ -59,10 +67,10 @@ public static class RandAugmentOps
                 foreach (ref float v in image)
                     if (v * 255f < 128f) v = Math.Min(1f, v + (float)(argument / 255.0));
                 break;
-            case RandAugmentOp.Color:
+            case RandAugmentOp.ColorIncreasing:
                 if (channels == 3) Blend(image, Grayscale(image, plane), (float)argument, perPixel: true, channels);
                 break;
-            case RandAugmentOp.Contrast:
+            case RandAugmentOp.ContrastIncreasing:
             {
                 float mean = channels == 3 ? Average(Grayscale(image, plane)) : Average(image);
                 var degenerate = new float[image.Length];
@@ -70,10 +78,10 @@ public static class RandAugmentOps
                 Blend(image, degenerate, (float)argument, perPixel: false, channels);
                 break;
             }
-            case RandAugmentOp.Brightness:
+            case RandAugmentOp.BrightnessIncreasing:
                 Blend(image, new float[image.Length], (float)argument, perPixel: false, channels);
                 break;
-            case RandAugmentOp.Sharpness:
+            case RandAugmentOp.SharpnessIncreasing:
                 Blend(image, Smoothed(image, channels, height, width), (float)argument, perPixel: false, channels);
                 break;
             case RandAugmentOp.Rotate:
