@@ -8,7 +8,8 @@ using static TorchSharp.torch;
 namespace RandSac.Evaluation;
 
 /// <summary>
-/// End-to-end fine-tuning: every weight of a <see cref="Classifier"/> trained with layer-decayed
+/// End-to-end fine-tuning: every weight of a <see cref="Classifier"/>, the position embedding
+/// included (<see cref="VisionTransformer.TrainPositionEmbedding"/>), trained with layer-decayed
 /// AdamW under warmup+cosine (per iteration), on RandAugment'ed, mixed (mixup/cutmix) batches with
 /// soft-target cross-entropy; then top-1/top-5 on the test split without augmentation.
 /// </summary>
@@ -21,7 +22,7 @@ public sealed class FineTuning(FineTuneOptions options)
 
     /// <summary>
     /// Fine-tunes <paramref name="encoder"/> (built with the drop-path rate of the options; it is
-    /// changed in place and owned by the caller).
+    /// changed in place, gains a trainable <c>pos_embed</c>, and is owned by the caller).
     /// </summary>
     public EvaluationOutcome Run(VisionTransformer encoder, ImageDataset train, ImageDataset test,
         IEvaluationObserver? observer = null, CancellationToken cancel = default)
@@ -29,6 +30,7 @@ public sealed class FineTuning(FineTuneOptions options)
         LinearProbe.RequireSameClasses(train, test);
         int classes = train.ClassNames.Length;
         manual_seed(_options.Seed);
+        encoder.TrainPositionEmbedding(); // as MAE: the sin-cos table is fine-tuned
         var model = new Classifier(encoder, classes);
         var named = model.named_parameters().ToList();
         using var optimizer = new LayerDecayAdamW(named.Select(p => (p.name, p.parameter)), encoder.Config.Depth,

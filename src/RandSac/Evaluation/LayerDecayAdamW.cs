@@ -1,3 +1,4 @@
+using RandSac.Models;
 using RandSac.Training;
 using Parameter = TorchSharp.Modules.Parameter;
 
@@ -5,7 +6,8 @@ namespace RandSac.Evaluation;
 
 /// <summary>
 /// AdamW with one parameter group per layer (see <see cref="LayerDecay"/>): each group is our
-/// <see cref="AdamW"/> (no weight decay on 1-D parameters) stepping with lr × its scale.
+/// <see cref="AdamW"/> (no weight decay on 1-D parameters nor on <c>pos_embed</c>) stepping
+/// with lr × its scale.
 /// </summary>
 public sealed class LayerDecayAdamW : IDisposable
 {
@@ -20,11 +22,15 @@ public sealed class LayerDecayAdamW : IDisposable
             .GroupBy(p => LayerDecay.LayerId(p.Name, depth))
             .OrderBy(g => g.Key)
             .Select(g => new Group(g.Key, LayerDecay.Scale(g.Key, depth, decay), g.Select(p => p.Name).ToList(),
-                new AdamW(g.Select(p => (p.Name, p.Parameter)), weightDecay, beta1, beta2)))
+                new AdamW(g.Select(p => (p.Name, p.Parameter)), weightDecay, beta1, beta2, usesDecay: UsesDecay)))
             .ToList();
     }
 
     public IReadOnlyList<Group> Groups { get; }
+
+    /// <summary>Weight decay on matrices and kernels, except the position embedding (MAE's no_weight_decay list).</summary>
+    public static bool UsesDecay(string name, Parameter parameter) =>
+        parameter.dim() >= 2 && !VisionTransformer.SkipsWeightDecay(name);
 
     public IEnumerable<Parameter> Parameters => Groups.SelectMany(g => g.Optimizer.Parameters);
 

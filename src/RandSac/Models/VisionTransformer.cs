@@ -10,9 +10,10 @@ namespace RandSac.Models;
 /// The ViT encoder that pre-training trains and evaluation keeps. Parameter names follow timm's
 /// VisionTransformer (<c>patch_embed.proj</c>, <c>blocks.{i}.norm1/attn.qkv/attn.proj/norm2/mlp.fc1/mlp.fc2</c>,
 /// <c>norm</c>), so the state dict maps onto timm's (with class_token=False, global_pool='avg').
-/// The fixed sin-cos table (N, D) is not part of the module state: it is rebuilt from the config
-/// and kept out of the state dict (timm stores a (1, N, D) <c>pos_embed</c>; an exporter writes
-/// <see cref="PositionEmbedding"/> there).
+/// In pre-training the fixed sin-cos table (N, D) is not part of the module state: it is rebuilt
+/// from the config and kept out of the state dict (timm stores a (1, N, D) <c>pos_embed</c>; an
+/// exporter writes <see cref="PositionEmbedding"/> there). Fine-tuning, as MAE, trains it:
+/// <see cref="TrainPositionEmbedding"/> turns it into the parameter <c>pos_embed</c>.
 /// Works on patch tokens (B, N, P·P·C) in MAE's layout, any subset, in any order.
 /// Initialised like MAE (<see cref="WeightInit"/>) from torch's global generator.
 /// </summary>
@@ -22,6 +23,7 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
     readonly ModuleList<Block> blocks;
     readonly LayerNorm norm;
     readonly PositionTable positions;
+    Parameter? pos_embed;
 
     public VisionTransformer(ViTConfig config) : base(nameof(VisionTransformer))
     {
@@ -38,8 +40,33 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
 
     public ViTConfig Config { get; }
 
-    /// <summary>The fixed position table (N, D) float32, raster order.</summary>
+    /// <summary>The fixed sin-cos position table (N, D) float32, raster order.</summary>
     public Tensor PositionEmbedding => positions.Table;
+
+    /// <summary>timm's name of the trainable position embedding (see <see cref="TrainPositionEmbedding"/>).</summary>
+    public const string PositionEmbeddingName = "pos_embed";
+
+    /// <summary>Whether positions come from the trainable <c>pos_embed</c> rather than the fixed table.</summary>
+    public bool TrainsPositionEmbedding => pos_embed is not null;
+
+    /// <summary>
+    /// For fine-tuning, as MAE (timm's ViT loads the pre-trained sin-cos table into a trainable
+    /// <c>pos_embed</c>): registers a trainable (1, N, D) parameter <c>pos_embed</c> initialised
+    /// from the fixed table, in the dtype of the weights, and uses it from now on. It takes no
+    /// weight decay and is layer 0 for layer decay (timm's <c>no_weight_decay</c>). Pre-training
+    /// keeps the fixed table.
+    /// </summary>
+    public void TrainPositionEmbedding()
+    {
+        if (pos_embed is not null) return;
+        var like = patch_embed.parameters().First();
+        pos_embed = new Parameter(positions.Table.to(like.dtype, like.device).unsqueeze(0).clone(), requires_grad: true);
+        register_parameter(PositionEmbeddingName, pos_embed);
+    }
+
+    /// <summary>Parameters that take no weight decay whatever their shape (timm's <c>no_weight_decay()</c>).</summary>
+    public static bool SkipsWeightDecay(string parameterName) =>
+        parameterName == PositionEmbeddingName || parameterName.EndsWith("." + PositionEmbeddingName, StringComparison.Ordinal);
 
     internal PositionTable Positions => positions;
 
@@ -54,9 +81,15 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
     public Tensor Embed(Tensor patches, Tensor? tokens)
     {
         using var scope = NewDisposeScope();
-        var x = tokens is null
-            ? patch_embed.forward(patches) + positions.Like(patches)
-            : patch_embed.forward(TokenGather.Rows(patches, tokens)) + positions.Gather(tokens, patches);
+        Tensor x;
+        if (pos_embed is not null)
+            x = tokens is null
+                ? patch_embed.forward(patches) + pos_embed
+                : patch_embed.forward(TokenGather.Rows(patches, tokens)) + TokenGather.FromTable(pos_embed[0], tokens);
+        else
+            x = tokens is null
+                ? patch_embed.forward(patches) + positions.Like(patches)
+                : patch_embed.forward(TokenGather.Rows(patches, tokens)) + positions.Gather(tokens, patches);
         return x.MoveToOuterDisposeScope();
     }
 
