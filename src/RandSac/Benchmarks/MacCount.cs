@@ -22,7 +22,7 @@ public sealed record MacCount(double Encoder, double Skip, double Decoder)
     /// <param name="decoderTokens">Decoder queries (RandSAC and two-stream: the targets; MAE: all N tokens).</param>
     public static MacCount For(PretrainOptions options, double encoderTokens, double decoderTokens)
     {
-        var e = options.Encoder;
+        var e = options.TrainedEncoder;
         double le = encoderTokens, ld = decoderTokens, d = e.Dim, hidden = e.Dim * e.MlpRatio;
         double embed = le * e.PatchDim * d;
         switch (options.Method)

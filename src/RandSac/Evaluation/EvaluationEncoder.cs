@@ -13,9 +13,13 @@ public static class EvaluationEncoder
 {
     const string Prefix = "encoder.";
 
-    /// <summary>The encoder shape a pre-training config describes, for images of the given size.</summary>
+    /// <summary>
+    /// The shape of the encoder a pre-training config trained, for images of the given size: its
+    /// preset, except for two-stream, whose whole shared stream (encoder + decoder depth) is the
+    /// encoder (<see cref="PretrainOptions.TrainedEncoder"/>).
+    /// </summary>
     public static ViTConfig ConfigOf(PretrainConfig config, int channels, int imageSize, double dropPathRate = 0.0) =>
-        ViTConfig.Preset(config.Model, config.Patch, channels, imageSize, dropPathRate);
+        (config.ModelOptions(channels, imageSize).TrainedEncoder with { DropPathRate = dropPathRate }).Validated();
 
     /// <summary>
     /// A new encoder with the checkpoint's <c>encoder.*</c> weights, loaded strictly: every

@@ -9,7 +9,7 @@ public static class PretrainerFactory
     public static Pretrainer Create(PretrainOptions options) => options.Method switch
     {
         PretrainMethod.RandSac => new RandSacModel(options.Encoder, options.Decoder, options.Skip),
-        PretrainMethod.TwoStream => new TwoStreamModel(options.Encoder),
+        PretrainMethod.TwoStream => new TwoStreamModel(options.TrainedEncoder),
         PretrainMethod.Mae => new MaeModel(options.Encoder, options.Decoder),
         _ => throw new ArgumentOutOfRangeException(nameof(options)),
     };

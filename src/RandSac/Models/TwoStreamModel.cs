@@ -12,13 +12,15 @@ namespace RandSac.Models;
 /// fixed sin-cos positions of the target tokens and, at every layer, with the same block
 /// weights, attends only to the content stream's previous-layer states under the cross mask
 /// (r_j &lt; r_i). Predictions: the query stream through the encoder's final norm and a pixel
-/// head <c>decoder_pred</c> (D → P·P·C).
+/// head <c>decoder_pred</c> (D → P·P·C). The factory builds the shared stream as deep as
+/// encoder + decoder (<see cref="PretrainOptions.TrainedEncoder"/>), as the paper's Table 10.
 /// </summary>
 public sealed class TwoStreamModel : Pretrainer
 {
     readonly VisionTransformer encoder;
     readonly Linear decoder_pred;
 
+    /// <param name="encoderConfig">The shared stream's shape.</param>
     public TwoStreamModel(ViTConfig encoderConfig) : base(nameof(TwoStreamModel))
     {
         encoder = new VisionTransformer(encoderConfig);
