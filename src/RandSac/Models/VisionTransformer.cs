@@ -60,7 +60,8 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
     {
         if (pos_embed is not null) return;
         var like = patch_embed.parameters().First();
-        pos_embed = new Parameter(positions.Table.to(like.dtype, like.device).unsqueeze(0).clone(), requires_grad: true);
+        using var row = positions.Table.unsqueeze(0);
+        pos_embed = new Parameter(row.to(like.dtype, like.device, copy: true), requires_grad: true);
         register_parameter(PositionEmbeddingName, pos_embed);
     }
 
