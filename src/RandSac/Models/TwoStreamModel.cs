@@ -52,7 +52,7 @@ public sealed class TwoStreamModel : Pretrainer
     {
         using var scope = NewDisposeScope();
         Tensor? content = encoder.Embed(patches, encoderTokens);
-        var query = encoder.Positions.Gather(decoderTokens, patches);
+        var query = encoder.GatherPositions(decoderTokens, patches);
         var blocks = encoder.Blocks;
         for (int i = 0; i < blocks.Count; i++)
             (content, query) = blocks[i].ForwardTwoStream(content!, query, encoderMask, crossMask,

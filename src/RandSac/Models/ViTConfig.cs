@@ -4,7 +4,8 @@ namespace RandSac.Models;
 
 /// <summary>
 /// Shape of a Vision Transformer encoder: pre-norm blocks, MLP ratio 4, GELU,
-/// LayerNorm eps 1e-6, no class token, fixed 2-D sin-cos positions.
+/// LayerNorm eps 1e-6; by default no class token, fixed 2-D sin-cos positions and mean pooling
+/// (RandSAC's encoder). Imported timm/MAE encoders may have a class token and learned positions.
 /// </summary>
 /// <param name="Dim">Token width D.</param>
 /// <param name="Depth">Number of blocks L.</param>
@@ -18,6 +19,9 @@ namespace RandSac.Models;
 /// Stochastic depth: block i drops its residual branches per sample with probability
 /// rate·i/(L−1) in training (timm's linear rule); identity in eval. 0 for pre-training.
 /// </param>
+/// <param name="ClassToken">A learned <c>cls_token</c> (1, 1, D) put before the patch tokens (timm's class_token).</param>
+/// <param name="Positions">Fixed sin-cos table, or a learned <c>pos_embed</c> parameter (1, [1+]N, D).</param>
+/// <param name="Pool">What <see cref="VisionTransformer.Features"/> returns: the mean of the patch tokens, or the class token.</param>
 public sealed record ViTConfig(
     int Dim,
     int Depth,
@@ -27,7 +31,10 @@ public sealed record ViTConfig(
     int ImageHeight = 32,
     int ImageWidth = 32,
     int MlpRatio = 4,
-    double DropPathRate = 0.0)
+    double DropPathRate = 0.0,
+    bool ClassToken = false,
+    PositionEmbedding Positions = PositionEmbedding.SinCos,
+    FeaturePool Pool = FeaturePool.Mean)
 {
     public const double LayerNormEps = 1e-6;
 
@@ -35,7 +42,8 @@ public sealed record ViTConfig(
     public static IReadOnlyList<string> PresetNames { get; } = ["mini", "tiny", "small", "base"];
 
     /// <summary>
-    /// mini 128/6/4, tiny 192/12/3, small 384/12/6, base 768/12/12 (dim/depth/heads), for
+    /// mini 128/6/4, tiny 192/12/3, small 384/12/6, base 768/12/12 (dim/depth/heads), or any
+    /// <c>DIM/DEPTH/HEADS</c> written out (e.g. <c>64/2/4</c> for tests and smoke runs), for
     /// square images of <paramref name="imageSize"/> pixels.
     /// </summary>
     public static ViTConfig Preset(string name, int patchSize = 4, int channels = 3, int imageSize = 32,
@@ -47,11 +55,25 @@ public sealed record ViTConfig(
             "tiny" => (192, 12, 3),
             "small" => (384, 12, 6),
             "base" => (768, 12, 12),
-            _ => throw new ArgumentException($"unknown ViT preset '{name}' (expected {string.Join(" | ", PresetNames)})"),
+            _ => ParseShape(name),
         };
         return new ViTConfig(dim, depth, heads, patchSize, channels, imageSize, imageSize, DropPathRate: dropPathRate)
             .Validated();
     }
+
+    static (int, int, int) ParseShape(string name)
+    {
+        var parts = name.Split('/');
+        if (parts.Length == 3
+            && int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int dim)
+            && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int depth)
+            && int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int heads))
+            return (dim, depth, heads);
+        throw new ArgumentException($"unknown ViT preset '{name}' (expected {string.Join(" | ", PresetNames)} or DIM/DEPTH/HEADS)");
+    }
+
+    /// <summary>Tokens before the patch tokens: 1 with a class token, else 0 (timm's num_prefix_tokens).</summary>
+    public int PrefixTokens => ClassToken ? 1 : 0;
 
     public TokenGrid Grid => TokenGrid.ForImage(ImageHeight, ImageWidth, PatchSize);
 
@@ -68,8 +90,10 @@ public sealed record ViTConfig(
             throw new ArgumentException($"ViT sizes must be positive: {this}");
         if (Dim % Heads != 0)
             throw new ArgumentException($"ViT width {Dim} is not divisible by {Heads} heads");
-        if (Dim % 4 != 0)
+        if (Dim % 4 != 0 && Positions == PositionEmbedding.SinCos)
             throw new ArgumentException($"ViT width {Dim} must be divisible by 4 for the 2-D sin-cos position embedding");
+        if (Pool == FeaturePool.ClassToken && !ClassToken)
+            throw new ArgumentException("class-token pooling needs an encoder with a class token");
         if (DropPathRate is < 0.0 or >= 1.0)
             throw new ArgumentException($"drop-path rate must be in [0, 1), got {DropPathRate}");
         _ = Grid; // rejects image sizes the patch size does not divide
