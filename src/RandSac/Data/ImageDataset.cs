@@ -75,10 +75,23 @@ public sealed class ImageDataset : IDisposable
     public string[] ClassNames { get; }
 
     /// <summary>Per-channel mean in [0, 1] units, used for normalisation.</summary>
-    public float[] Mean { get; }
+    public float[] Mean { get; private set; }
 
     /// <summary>Per-channel standard deviation in [0, 1] units, used for normalisation.</summary>
-    public float[] Std { get; }
+    public float[] Std { get; private set; }
+
+    /// <summary>
+    /// Normalises with given statistics from now on instead of this split's own (e.g. the training
+    /// data's, recorded in a checkpoint, or those a timm model expects).
+    /// </summary>
+    public void UseNormalisation(Normalisation normalisation)
+    {
+        if (normalisation.Mean.Length != Channels || normalisation.Std.Length != Channels)
+            throw new ArgumentException($"normalisation has {normalisation.Mean.Length} means and {normalisation.Std.Length} stds for {Channels} channels");
+        if (normalisation.Std.Any(s => !(s > 0))) throw new ArgumentException("std values must be positive");
+        Mean = (float[])normalisation.Mean.Clone();
+        Std = (float[])normalisation.Std.Clone();
+    }
 
     public int Count { get; }
     public int Channels { get; }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RandSac.Data;
 using RandSac.IO;
 using static TorchSharp.torch;
 
@@ -7,8 +8,8 @@ namespace RandSac.Training;
 /// <summary>
 /// A pre-training checkpoint: one safetensors file holding the model (<c>model.*</c>, with
 /// timm-style names, so <c>model.encoder.*</c> is a ViT for PyTorch), the optimiser's moments
-/// (<c>optimizer.*</c>), torch's generator state, and in its metadata the full config and the
-/// schedule position. Written to a temporary file and renamed over the old one, so a crash
+/// (<c>optimizer.*</c>), torch's generator state, and in its metadata the full config, the
+/// schedule position and the mean/std the training data was normalised with. Written to a temporary file and renamed over the old one, so a crash
 /// at any moment leaves the last good checkpoint readable.
 /// </summary>
 public sealed class Checkpoint : IDisposable
@@ -28,12 +29,15 @@ public sealed class Checkpoint : IDisposable
     public required Dictionary<string, Tensor> Optimizer { get; init; }
     public Tensor? TorchRngState { get; init; }
 
+    /// <summary>The training data's normalisation; null in checkpoints written before it was recorded.</summary>
+    public Normalisation? Normalisation { get; init; }
+
     public static string PathIn(string folder) => System.IO.Path.Combine(folder, FileName);
 
     /// <summary>Saves atomically. <paramref name="beforeRename"/> lets tests simulate a crash mid-write.</summary>
     public static void Save(string path, PretrainConfig config, long step, long microBatches,
         IEnumerable<KeyValuePair<string, Tensor>> model, IEnumerable<KeyValuePair<string, Tensor>> optimizer,
-        Tensor? torchRngState, Action<string>? beforeRename = null)
+        Tensor? torchRngState, Action<string>? beforeRename = null, Normalisation? normalisation = null)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
         tensors.AddRange(model.Select(p => new KeyValuePair<string, Tensor>("model." + p.Key, p.Value)));
@@ -47,6 +51,7 @@ public sealed class Checkpoint : IDisposable
             ["micro_batches"] = microBatches.ToString(CultureInfo.InvariantCulture),
             ["config"] = config.ToJson(),
         };
+        if (normalisation is not null) metadata["normalisation"] = normalisation.ToJson();
 
         string full = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
@@ -80,6 +85,7 @@ public sealed class Checkpoint : IDisposable
             Model = WithPrefix("model."),
             Optimizer = WithPrefix("optimizer."),
             TorchRngState = tensors.GetValueOrDefault("rng.torch"),
+            Normalisation = metadata.TryGetValue("normalisation", out var normalisation) ? Normalisation.FromJson(normalisation) : null,
         };
     }
 

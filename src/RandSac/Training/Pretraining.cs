@@ -114,7 +114,7 @@ public sealed class Pretraining
 
                 if (step % config.CheckpointEvery == 0 || step >= stopStep)
                 {
-                    Save(model, training.Optimizer, step, micro);
+                    Save(model, training.Optimizer, step, micro, dataset);
                     lastSaved = step;
                     observer?.OnCheckpoint(checkpointPath, step);
                 }
@@ -123,7 +123,7 @@ public sealed class Pretraining
         }
         if (lastSaved != step || !File.Exists(checkpointPath))
         {
-            Save(model, training.Optimizer, step, micro);
+            Save(model, training.Optimizer, step, micro, dataset);
             observer?.OnCheckpoint(checkpointPath, step);
         }
         return new PretrainSummary(startStep, step, firstLoss, lastLoss, wall.Elapsed,
@@ -144,11 +144,11 @@ public sealed class Pretraining
         }
     }
 
-    void Save(Pretrainer model, AdamW optimizer, long step, long micro)
+    void Save(Pretrainer model, AdamW optimizer, long step, long micro, ImageDataset dataset)
     {
         using var scope = NewDisposeScope();
         using var rng = get_rng_state();
         Checkpoint.Save(Checkpoint.PathIn(_folder), _config, step, micro, model.state_dict(), optimizer.State(), rng,
-            BeforeCheckpointRename);
+            BeforeCheckpointRename, Normalisation.Of(dataset));
     }
 }
