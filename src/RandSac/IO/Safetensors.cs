@@ -53,6 +53,31 @@ public static class Safetensors
         }
     }
 
+    /// <summary>The metadata alone, without reading any tensor; null when the file is not safetensors.</summary>
+    public static Dictionary<string, string>? TryReadMetadata(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var lengthBytes = new byte[8];
+        if (stream.Read(lengthBytes) != 8) return null;
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength < 2 || headerLength > (ulong)Math.Min(stream.Length - 8, 100_000_000)) return null;
+        var headerBytes = new byte[headerLength];
+        stream.ReadExactly(headerBytes);
+        try
+        {
+            using var header = JsonDocument.Parse(Encoding.UTF8.GetString(headerBytes).TrimEnd());
+            var metadata = new Dictionary<string, string>();
+            if (header.RootElement.ValueKind != JsonValueKind.Object) return null;
+            if (header.RootElement.TryGetProperty("__metadata__", out var entries))
+                foreach (var m in entries.EnumerateObject()) metadata[m.Name] = m.Value.GetString() ?? "";
+            return metadata;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads every tensor (as new CPU tensors the caller owns) and the metadata.</summary>
     public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(string path)
     {
