@@ -37,6 +37,7 @@ public static class CliApp
         root.Subcommands.Add(LinprobeCommand.Create(context));
         root.Subcommands.Add(FinetuneCommand.Create(context));
         root.Subcommands.Add(KnnCommand.Create(context));
+        root.Subcommands.Add(EmbedCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
         root.Subcommands.Add(FlopsCommand.Create(context));
         root.Subcommands.Add(StudyCommand.Create(context));

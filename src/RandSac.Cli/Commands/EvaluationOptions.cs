@@ -1,23 +1,20 @@
 using System.CommandLine;
 using RandSac.Data;
 using RandSac.Evaluation;
+using RandSac.IO;
 using RandSac.Models;
 using RandSac.Training;
 
 namespace RandSac.Cli.Commands;
 
 /// <summary>
-/// What every evaluation command takes: the checkpoint (or its run folder), whether to use its
-/// weights or a random encoder of its shape, the dataset (the checkpoint's unless overridden),
-/// threads, and the batch for computing features.
+/// What every evaluation command takes: the checkpoint (or its run folder, or weights to import),
+/// whether to use its weights or a random encoder of its shape, the dataset (the checkpoint's
+/// unless overridden), threads, and the batch for computing features.
 /// </summary>
 public sealed class EvaluationOptions
 {
-    readonly Option<string> _checkpoint = new("--checkpoint")
-    {
-        Description = "Pre-training checkpoint, or the run folder that holds checkpoint.safetensors. Results are written next to it.",
-        Required = true,
-    };
+    public WeightsOptions Weights { get; } = new();
 
     readonly Option<int?> _threads = new("--threads") { Description = "Intra-op threads (default: the number of cores)." };
 
@@ -42,7 +39,7 @@ public sealed class EvaluationOptions
 
     public void AddTo(Command command)
     {
-        command.Options.Add(_checkpoint);
+        Weights.AddTo(command);
         command.Options.Add(_threads);
         command.Options.Add(_featureBatch);
         command.Options.Add(_noCache);
@@ -54,68 +51,93 @@ public sealed class EvaluationOptions
     public int FeatureBatch(ParseResult parse) => parse.GetValue(_featureBatch) ?? 256;
 
     /// <summary>
-    /// Loads the checkpoint and opens the dataset (both splits). The caller disposes the setup.
-    /// Bad input (no such file, not a checkpoint, a dataset the encoder does not fit) becomes a
+    /// Loads the checkpoint (or imports the weights) and opens the dataset (both splits), normalised
+    /// as the weights were trained when that is known: a checkpoint's recorded statistics on its own
+    /// dataset, or an imported model's config.json. The caller disposes the setup. Bad input (no such
+    /// file, an unreadable or mismatched state dict, a dataset the encoder does not fit) becomes a
     /// one-line error.
     /// </summary>
-    public EvaluationSetup Open(ParseResult parse)
+    public EvaluationSetup Open(ParseResult parse, Action<string> note)
     {
-        string given = parse.GetValue(_checkpoint)!;
-        string path = Path.GetFullPath(Directory.Exists(given) ? Checkpoint.PathIn(given) : given);
-        if (!File.Exists(path)) throw new UserInputException($"--checkpoint: {path} does not exist");
+        string path = Weights.ResolvePath(parse);
         if (parse.GetValue(_threads) is { } threads)
         {
             if (threads < 1) throw new UserInputException($"--threads must be positive, got {threads}");
             TorchSharp.torch.set_num_threads(threads);
         }
+        var (checkpoint, imported) = Weights.Load(parse, path, note);
+        path = imported?.Path ?? path;
         // Hashed as it is loaded: a run still in progress may replace the file later.
         string sha256 = EvaluationRecord.Sha256(path);
-        var checkpoint = Checkpoint.Load(path);
         ImageDataset? train = null;
         try
         {
-            var spec = Data.Apply(parse, checkpoint.Config.Dataset);
-            train = Subset(spec.Open(DataSplit.Train, checkpoint.Config.Patch), parse.GetValue(_trainSubset), "--train-subset");
-            var test = Subset(spec.Open(DataSplit.Test, checkpoint.Config.Patch), parse.GetValue(_testSubset), "--test-subset");
-            return new EvaluationSetup(path, sha256, checkpoint, spec, train, test) { UseFeatureCache = !parse.GetValue(_noCache) };
+            var spec = Data.Apply(parse, checkpoint?.Config.Dataset);
+            int patch = checkpoint?.Config.Patch ?? imported!.Config.PatchSize;
+            (train, var trainIndices) = Subset(spec.Open(DataSplit.Train, patch), parse.GetValue(_trainSubset), "--train-subset");
+            var (test, testIndices) = Subset(spec.Open(DataSplit.Test, patch), parse.GetValue(_testSubset), "--test-subset");
+            var normalisation = checkpoint is { Normalisation: { } recorded } && spec == checkpoint.Config.Dataset ? recorded
+                : imported?.Normalisation is { } expected ? new Normalisation(expected.Mean, expected.Std) : null;
+            if (normalisation is not null)
+            {
+                train.UseNormalisation(normalisation);
+                test.UseNormalisation(normalisation);
+                note($"normalising both splits with {(checkpoint is null ? "config.json's" : "the training data's")} {normalisation}");
+            }
+            return new EvaluationSetup(path, sha256, checkpoint, imported, spec, train, test)
+            {
+                UseFeatureCache = !parse.GetValue(_noCache), TrainIndices = trainIndices, TestIndices = testIndices,
+            };
         }
         catch
         {
             train?.Dispose();
-            checkpoint.Dispose();
+            checkpoint?.Dispose();
+            imported?.Dispose();
             throw;
         }
     }
 
     /// <summary>
     /// A seeded subset of <paramref name="count"/> images in dataset order (all of them when the
-    /// dataset is no larger), replacing — and disposing — the full dataset.
+    /// dataset is no larger), replacing — and disposing — the full dataset, with each image's index
+    /// in the full dataset.
     /// </summary>
-    static ImageDataset Subset(ImageDataset dataset, int? count, string option)
+    static (ImageDataset Dataset, int[] Indices) Subset(ImageDataset dataset, int? count, string option)
     {
-        if (count is not { } n) return dataset;
+        if (count is not { } n) return (dataset, Enumerable.Range(0, dataset.Count).ToArray());
         if (n < 1)
         {
             dataset.Dispose();
             throw new UserInputException($"{option} must be positive, got {n}");
         }
-        if (n >= dataset.Count) return dataset;
+        if (n >= dataset.Count) return (dataset, Enumerable.Range(0, dataset.Count).ToArray());
         using (dataset)
         {
             var order = Enumerable.Range(0, dataset.Count).ToArray();
             new SeededRandom(SeededRandom.Derive(0x5B5E7, dataset.Count)).Shuffle(order.AsSpan());
-            return dataset.Subset(order.Take(n).Order().ToArray(), $"{dataset.Name}[seeded subset of {n}]");
+            var indices = order.Take(n).Order().ToArray();
+            return (dataset.Subset(indices, $"{dataset.Name}[seeded subset of {n}]"), indices);
         }
     }
 }
 
-/// <summary>A loaded checkpoint with the dataset it is evaluated on.</summary>
-public sealed record EvaluationSetup(string CheckpointPath, string CheckpointSha256, Checkpoint Checkpoint, DatasetSpec Dataset,
-    ImageDataset Train, ImageDataset Test) : IDisposable
+/// <summary>A loaded checkpoint (or imported encoder: exactly one is non-null) with the dataset it is evaluated on.</summary>
+public sealed record EvaluationSetup(string CheckpointPath, string CheckpointSha256, Checkpoint? Checkpoint, ImportedEncoder? Imported,
+    DatasetSpec Dataset, ImageDataset Train, ImageDataset Test) : IDisposable
 {
+    /// <summary>The pre-training seed (0 for imported weights): it draws the random-init baseline.</summary>
+    public int Seed => Checkpoint?.Config.Seed ?? 0;
+
     public string Folder => Path.GetDirectoryName(CheckpointPath)!;
 
     public bool UseFeatureCache { get; init; } = true;
+
+    /// <summary>Where each train image sits in the whole split (a subset's picks, else 0..N−1).</summary>
+    public required int[] TrainIndices { get; init; }
+
+    /// <summary>Where each test image sits in the whole split.</summary>
+    public required int[] TestIndices { get; init; }
 
     /// <summary>
     /// Un-augmented features of one split, from <c>&lt;run&gt;/features/</c> when they were computed before
@@ -127,21 +149,29 @@ public sealed record EvaluationSetup(string CheckpointPath, string CheckpointSha
         var dataset = split == DataSplit.Train ? Train : Test;
         string phase = $"{split.ToString().ToLowerInvariant()} features";
         if (!UseFeatureCache) return FeatureExtractor.Extract(encoder, dataset, batch, observer, phase, cancel);
-        string identity = randomInit ? $"random-init seed {Checkpoint.Config.Seed}" : $"checkpoint {CheckpointSha256}";
+        string identity = randomInit ? $"random-init seed {Seed}" : $"checkpoint {CheckpointSha256}";
         return new FeatureCache(Path.Combine(Folder, "features"), identity)
             .Get(encoder, dataset, Dataset, split, batch, observer, phase, cancel);
     }
 
     /// <summary>The encoder shape for this data, with an optional drop-path rate.</summary>
-    public ViTConfig EncoderConfig(double dropPath = 0) =>
-        EvaluationEncoder.ConfigOf(Checkpoint.Config, Train.Channels, Train.Height, dropPath);
+    public ViTConfig EncoderConfig(double dropPath = 0) => Checkpoint is not null
+        ? EvaluationEncoder.ConfigOf(Checkpoint.Config, Train.Channels, Train.Height, dropPath)
+        : Imported!.Config with { Channels = Train.Channels, ImageHeight = Train.Height, ImageWidth = Train.Width, DropPathRate = dropPath };
 
     /// <summary>The checkpoint's encoder, or with <paramref name="randomInit"/> a random one of its shape drawn from the pre-training seed.</summary>
     public VisionTransformer Encoder(bool randomInit, double dropPath = 0) => randomInit
-        ? EvaluationEncoder.RandomInit(EncoderConfig(dropPath), Checkpoint.Config.Seed)
-        : EvaluationEncoder.FromCheckpoint(Checkpoint, EncoderConfig(dropPath));
+        ? EvaluationEncoder.RandomInit(EncoderConfig(dropPath), Seed)
+        : Checkpoint is not null
+            ? EvaluationEncoder.FromCheckpoint(Checkpoint, EncoderConfig(dropPath))
+            : Imported!.CreateEncoder(EncoderConfig(dropPath));
 
-    public string EncoderName => $"{Checkpoint.Config.Model} (patch {Checkpoint.Config.Patch})";
+    public string EncoderName => Checkpoint is not null
+        ? $"{Checkpoint.Config.Model} (patch {Checkpoint.Config.Patch})"
+        : $"imported {Imported!.Config.Dim}/{Imported.Config.Depth}/{Imported.Config.Heads} (patch {Imported.Config.PatchSize})";
+
+    /// <summary>The encoder and where its weights come from, e.g. "mini (patch 4) at step 200".</summary>
+    public string Source => Checkpoint is not null ? $"{EncoderName} at step {Checkpoint.Step}" : $"{EncoderName} from {Imported!.Format}";
 
     public EvaluationRecord Record(string command, bool randomInit, int seed, object options, ClassificationResult accuracy,
         TimeSpan wall, long? steps = null, double? finalLoss = null) => new()
@@ -149,13 +179,13 @@ public sealed record EvaluationSetup(string CheckpointPath, string CheckpointSha
         Command = command,
         Checkpoint = CheckpointPath,
         CheckpointSha256 = CheckpointSha256,
-        CheckpointStep = Checkpoint.Step,
+        CheckpointStep = Checkpoint?.Step ?? 0,
         RandomInit = randomInit,
         Seed = seed,
         Encoder = EncoderName,
         Dataset = Dataset,
         Options = options,
-        Pretraining = Checkpoint.Config,
+        Pretraining = Checkpoint?.Config,
         TrainImages = Train.Count,
         TestImages = Test.Count,
         Top1 = accuracy.Top1,
@@ -171,6 +201,7 @@ public sealed record EvaluationSetup(string CheckpointPath, string CheckpointSha
     {
         Train.Dispose();
         Test.Dispose();
-        Checkpoint.Dispose();
+        Checkpoint?.Dispose();
+        Imported?.Dispose();
     }
 }

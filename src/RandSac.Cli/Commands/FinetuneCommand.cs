@@ -60,9 +60,9 @@ public static class FinetuneCommand
             bool scratch = parse.GetValue(fromScratch);
 
             var clock = Stopwatch.StartNew();
-            using var setup = shared.Open(parse);
+            using var setup = shared.Open(parse, context.Out.WriteLine);
             var encoder = setup.Encoder(scratch, options.DropPath);
-            context.Out.WriteLine($"fine-tuning {(scratch ? "a random " + setup.EncoderName + " (from scratch)" : setup.EncoderName + " from step " + setup.Checkpoint.Step)} " +
+            context.Out.WriteLine($"fine-tuning {(scratch ? "a random " + setup.EncoderName + " (from scratch)" : setup.Source)} " +
                                   $"on {setup.Dataset.DisplayName}: {setup.Train.Count} train / {setup.Test.Count} test images, {options.Epochs} epoch(s) at batch {options.Batch}");
             using var board = PretrainCommand.Flag(parse, tensorBoard) ?? true
                 ? new FineTuneTensorBoard(FineTuneTensorBoard.NewFolder(setup.Folder, scratch ? "finetune-from-scratch" : "finetune"))

@@ -34,12 +34,12 @@ public static class KnnCommand
             bool random = parse.GetValue(randomInit);
 
             var clock = Stopwatch.StartNew();
-            using var setup = shared.Open(parse);
+            using var setup = shared.Open(parse, context.Out.WriteLine);
             if (knn.K > setup.Train.Count)
                 throw new UserInputException($"--k {knn.K} is larger than the memory bank ({setup.Train.Count} train images)");
             using var encoder = setup.Encoder(random);
             context.Out.WriteLine($"kNN (k={knn.K}, T={knn.Temperature}) of " +
-                                  $"{(random ? "a random " + setup.EncoderName : setup.EncoderName + " at step " + setup.Checkpoint.Step)} " +
+                                  $"{(random ? "a random " + setup.EncoderName : setup.Source)} " +
                                   $"on {setup.Dataset.DisplayName}: {setup.Train.Count} bank / {setup.Test.Count} query images");
             var accuracy = ConsoleEvaluationObserver.Run(context, observer =>
             {
@@ -47,7 +47,7 @@ public static class KnnCommand
                 using var queries = setup.Features(encoder, random, DataSplit.Test, options.FeatureBatch, observer, cancel);
                 return knn.Evaluate(bank, queries);
             });
-            var record = setup.Record("knn", random, setup.Checkpoint.Config.Seed, options, accuracy, clock.Elapsed);
+            var record = setup.Record("knn", random, setup.Seed, options, accuracy, clock.Elapsed);
             string path = record.WriteNew(setup.Folder, random ? "knn-random-init" : "knn");
             EvaluationReport.Write(context, "kNN", accuracy, clock.Elapsed, path);
             return Task.FromResult(0);

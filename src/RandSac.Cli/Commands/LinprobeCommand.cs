@@ -50,10 +50,10 @@ public static class LinprobeCommand
             bool random = parse.GetValue(randomInit);
 
             var clock = Stopwatch.StartNew();
-            using var setup = shared.Open(parse);
+            using var setup = shared.Open(parse, context.Out.WriteLine);
             using var encoder = setup.Encoder(random);
             context.Out.WriteLine($"linear probe ({(options.Fast ? "fast: cached features, no augmentation" : "augmented")}) of " +
-                                  $"{(random ? "a random " + setup.EncoderName : setup.EncoderName + " at step " + setup.Checkpoint.Step)} " +
+                                  $"{(random ? "a random " + setup.EncoderName : setup.Source)} " +
                                   $"on {setup.Dataset.DisplayName}: {setup.Train.Count} train / {setup.Test.Count} test images");
             var outcome = ConsoleEvaluationObserver.Run(context,
                 observer => new LinearProbe(options).Run(encoder, setup.Train, setup.Test, observer, cancel,

@@ -27,7 +27,8 @@ public sealed record EvaluationRecord
     /// <summary>The command's own settings (a <see cref="LinearProbeOptions"/>, <see cref="FineTuneOptions"/>, …).</summary>
     public required object Options { get; init; }
 
-    public required PretrainConfig Pretraining { get; init; }
+    /// <summary>The checkpoint's pre-training config; null for imported weights.</summary>
+    public required PretrainConfig? Pretraining { get; init; }
     public required int TrainImages { get; init; }
     public required int TestImages { get; init; }
     public required double Top1 { get; init; }

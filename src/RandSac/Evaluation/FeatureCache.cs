@@ -12,7 +12,7 @@ namespace RandSac.Evaluation;
 /// linear probe (fast mode) and kNN of the same encoder on the same data compute them once.
 /// The key hashes what determines the features: the encoder's identity (the checkpoint's
 /// SHA-256, or the seed of a random initialisation, with its shape), the dataset spec, the
-/// split, and the dataset's name and size (which tell a subset from the whole). A file that cannot be read is recomputed and replaced.
+/// split, the dataset's name and size (which tell a subset from the whole) and its normalisation. A file that cannot be read is recomputed and replaced.
 /// </summary>
 public sealed class FeatureCache(string folder, string encoderIdentity)
 {
@@ -20,10 +20,13 @@ public sealed class FeatureCache(string folder, string encoderIdentity)
 
     public string PathFor(ImageDataset dataset, DatasetSpec spec, DataSplit split, ViTConfig config)
     {
-        string description = string.Join("\n", encoderIdentity, config.ToString(), spec.ToString(), split, dataset.Name, dataset.Count);
+        string description = string.Join("\n", encoderIdentity, config.ToString(), spec.ToString(), split, dataset.Name, dataset.Count,
+            Numbers(dataset.Mean), Numbers(dataset.Std));
         string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(description)))[..16];
         return Path.Combine(Folder, $"features-{split.ToString().ToLowerInvariant()}-{key}.safetensors");
     }
+
+    static string Numbers(float[] values) => string.Join(",", values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>The cached features of <paramref name="dataset"/>, computed (and saved) when there are none.</summary>
     public FeatureSet Get(VisionTransformer encoder, ImageDataset dataset, DatasetSpec spec, DataSplit split, int batch,
