@@ -48,13 +48,19 @@ public static class PretrainCommand
         var tensorBoardImageEvery = new Option<int?>("--tensorboard-image-every") { Description = "Optimiser steps between reconstruction pictures in TensorBoard (default: the checkpoint interval); one is always drawn at the end." };
         var knnEvery = new Option<int?>("--knn-every") { Description = "Every N optimiser steps (and at the end), kNN top-1 of the encoder on held-out subsets (default: never)." };
         var knnBank = new Option<int?>("--knn-bank") { Description = $"Train images in the kNN memory bank (default {KnnMonitor.DefaultBank})." };
+        var init = new Option<string?>("--init")
+        {
+            Description = "Start from these weights: a RandSac checkpoint (its encoder), or a timm/DeiT/MAE file to import " +
+                          "(safetensors, .pth, a timm folder); the encoder's shape, and with --method mae an MAE decoder's, come from the file.",
+        };
+        var heads = new Option<int?>("--heads") { Description = "Attention heads of the --init encoder, when the file does not say." };
         var knnQueries = new Option<int?>("--knn-queries") { Description = $"Test images queried by kNN (default {KnnMonitor.DefaultQueries})." };
 
         var command = new Command("pretrain", "Pre-train a ViT encoder with RandSAC (or a baseline) and checkpoint it.")
         {
             config, patch, model, method, segments, order, decoderDepth, decoderDim, decoderHeads, skip, normPix, maskRatio,
             epochs, batch, accumulation, baseLr, minLr, warmup, weightDecay, clipGrad, seed, output, checkpointEvery,
-            maxSteps, threads, precision, resume, tensorBoard, tensorBoardImageEvery, knnEvery, knnBank, knnQueries,
+            maxSteps, threads, precision, resume, tensorBoard, tensorBoardImageEvery, knnEvery, knnBank, knnQueries, init, heads,
         };
         data.AddTo(command);
         command.SetAction((parse, cancel) =>
@@ -111,18 +117,51 @@ public static class PretrainCommand
                     Precision = ParsePrecision(parse.GetValue(precision)) ?? start.Precision,
                     TensorBoard = Flag(parse, tensorBoard) ?? start.TensorBoard,
                     TensorBoardImageEvery = parse.GetValue(tensorBoardImageEvery) ?? start.TensorBoardImageEvery,
+                    Init = parse.GetValue(init) is { } weights ? Path.GetFullPath(weights) : start.Init,
                 };
+                if (settings.Init is not null)
+                    settings = ShapeOfInit(settings, parse.GetValue(heads),
+                        keepModel: parse.GetValue(model) is not null, keepPatch: parse.GetValue(patch) is not null,
+                        keepDecoder: parse.GetValue(decoderDepth) is not null || parse.GetValue(decoderDim) is not null);
             }
             int? every = parse.GetValue(knnEvery);
             if (every is <= 0) throw new UserInputException($"--knn-every must be positive, got {every}");
             using var monitor = every is null ? null : new KnnMonitor(settings.Dataset,
                 parse.GetValue(knnBank) ?? KnnMonitor.DefaultBank, parse.GetValue(knnQueries) ?? KnnMonitor.DefaultQueries, settings.Seed);
-            var run = new Pretraining(settings, folder) { Probe = monitor?.Probe(every!.Value) };
+            var run = new Pretraining(settings, folder) { Probe = monitor?.Probe(every!.Value), Note = context.Out.WriteLine };
             var summary = RunWithProgress(context, run, resuming, cancel);
             Report(context, settings, summary, folder);
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>The encoder (and MAE decoder) shape of the --init weights, unless given on the command line.</summary>
+    static PretrainConfig ShapeOfInit(PretrainConfig settings, int? heads, bool keepModel, bool keepPatch, bool keepDecoder)
+    {
+        string file = IO.WeightsFile.Resolve(settings.Init!);
+        if (!File.Exists(file) && !Directory.Exists(file)) throw new UserInputException($"--init: {file} does not exist");
+        if (IO.WeightsFile.IsRandSacCheckpoint(file))
+        {
+            using var checkpoint = Checkpoint.Load(file);
+            return settings with
+            {
+                Model = keepModel ? settings.Model : checkpoint.Config.Model,
+                Patch = keepPatch ? settings.Patch : checkpoint.Config.Patch,
+            };
+        }
+        using var imported = IO.ImportedEncoder.Load(file, new IO.ImportOptions(heads), _ => { });
+        var c = imported.Config;
+        settings = settings with
+        {
+            Model = keepModel ? settings.Model : $"{c.Dim}/{c.Depth}/{c.Heads}",
+            Patch = keepPatch ? settings.Patch : c.PatchSize,
+        };
+        if (imported.Decoder.Count == 0 || PretrainMethods.Parse(settings.Method) != PretrainMethod.Mae || keepDecoder) return settings;
+        int depth = imported.Decoder.Keys.Where(k => k.StartsWith("decoder_blocks.", StringComparison.Ordinal))
+            .Select(k => int.Parse(k.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(-1).Max() + 1;
+        int dim = imported.Decoder.TryGetValue("decoder_embed.weight", out var embed) ? (int)embed.shape[0] : c.Dim;
+        return settings with { DecoderDepth = depth, DecoderDim = dim };
     }
 
     static Precision? ParsePrecision(string? value) => value is null ? null : Precisions.Parse(value);

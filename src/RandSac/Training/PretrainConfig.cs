@@ -46,6 +46,12 @@ public sealed record PretrainConfig
     /// <summary>Largest gradient norm; null for no clipping.</summary>
     public double? ClipGrad { get; init; }
 
+    /// <summary>
+    /// Weights a new run starts from (see <see cref="InitialWeights"/>): a RandSac checkpoint, or a
+    /// timm/DeiT/MAE file to import; null for MAE's random initialisation.
+    /// </summary>
+    public string? Init { get; init; }
+
     /// <summary>Drives initialisation, data order, augmentation, and segment or mask sampling.</summary>
     public int Seed { get; init; }
 

@@ -30,6 +30,9 @@ public sealed class Pretraining
     /// <summary>An optional measurement of the encoder (e.g. kNN accuracy), logged and reported every few steps.</summary>
     public EncoderProbe? Probe { get; init; }
 
+    /// <summary>Hears what starting from <see cref="PretrainConfig.Init"/> left out or assumed.</summary>
+    public Action<string>? Note { get; init; }
+
     public PretrainSummary Run(bool resume, IPretrainObserver? observer = null, CancellationToken cancel = default)
     {
         var config = _config;
@@ -44,6 +47,7 @@ public sealed class Pretraining
         var options = config.ModelOptions(dataset.Channels, dataset.Height);
         manual_seed(config.Seed);
         using var model = PretrainerFactory.Create(options);
+        if (start is null && config.Init is { } init) InitialWeights.Apply(model, init, Note ?? (_ => { }));
         var inputSampler = PretrainerFactory.CreateInputSampler(options, config.Segments, config.Order);
         int parameterCount = (int)model.parameters().Sum(p => p.numel());
         using var training = new TrainingStep(model, options, config.Precision, config.WeightDecay, config.Beta1, config.Beta2);
