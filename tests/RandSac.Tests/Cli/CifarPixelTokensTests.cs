@@ -1,3 +1,4 @@
+using RandSac.Evaluation;
 using RandSac.IO;
 using RandSac.Training;
 
@@ -23,7 +24,8 @@ public sealed class CifarPixelTokensTests : IDisposable
         using var checkpoint = Checkpoint.Load(Checkpoint.PathIn(run));
         Assert.Equal(16, checkpoint.Config.Dataset.ImageSize);
         // One token per pixel: 16 × 16 = 256 positions, and a 1×1 patch embedding.
-        var state = TimmExport.EncoderState(checkpoint, channels: 3);
+        using var encoder = EvaluationEncoder.FromCheckpoint(checkpoint, EvaluationEncoder.ConfigOf(checkpoint.Config, 3, 16));
+        var state = TimmExport.EncoderState(encoder);
         Assert.Equal(new long[] { 1, 256, 128 }, state.Single(p => p.Key == "pos_embed").Value.shape);
         Assert.Equal(new long[] { 128, 3, 1, 1 }, state.Single(p => p.Key == "patch_embed.proj.weight").Value.shape);
         foreach (var (_, tensor) in state) tensor.Dispose();
