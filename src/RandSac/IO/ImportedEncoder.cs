@@ -95,9 +95,13 @@ public sealed partial class ImportedEncoder : IDisposable
         return File.Exists(config) && TimmConfig.TryParseModelConfig(File.ReadAllText(config), config) is { } parsed ? parsed : null;
     }
 
-    /// <summary>torch.save writes a zip archive (PK); safetensors starts with its header length.</summary>
+    /// <summary>
+    /// torch.save writes a zip archive (PK), safetensors starts with its header length; PyTorch's
+    /// usual extensions go to the unpickler too, whose error then says what is wrong.
+    /// </summary>
     static bool IsPickle(string file)
     {
+        if (System.IO.Path.GetExtension(file).ToLowerInvariant() is ".pth" or ".pt" or ".bin" or ".ckpt") return true;
         using var stream = File.OpenRead(file);
         Span<byte> head = stackalloc byte[2];
         return stream.Read(head) == 2 && head[0] == (byte)'P' && head[1] == (byte)'K';

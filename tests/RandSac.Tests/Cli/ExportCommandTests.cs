@@ -69,6 +69,7 @@ public sealed class ExportCommandTests : IDisposable
         Assert.True((native.Features(images) - back.Features(images)).abs().max().item<float>() < 1e-6);
 
         CliRunner.AssertBadInput(CliRunner.Run("export", "--checkpoint", checkpointPath, "--out", exported), "already exists");
+        CliRunner.AssertBadInput(CliRunner.Run("knn", "--checkpoint", checkpointPath, "--pool", "token"), "--heads and --pool are for imported weights");
     }
 
     [Fact]

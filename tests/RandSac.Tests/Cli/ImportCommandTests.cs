@@ -35,6 +35,14 @@ public sealed class ImportCommandTests : IDisposable
     }
 
     [Fact]
+    public void APthThatIsNoStateDictIsOneLine()
+    {
+        string weights = _temp.Combine("junk.pth");
+        File.WriteAllBytes(weights, [0x80, 0x02, 0x7d, 0x71]);
+        CliRunner.AssertBadInput(CliRunner.Run(["knn", "--checkpoint", weights, "--heads", "4", .. TinyData]), "junk.pth", "not a PyTorch state dict");
+    }
+
+    [Fact]
     public void AnUnknownKeyIsNamed()
     {
         string weights = EditedWeights("extra.safetensors", t => t["blocks.0.ls1.gamma"] = ones(32));
