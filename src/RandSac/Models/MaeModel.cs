@@ -48,6 +48,10 @@ public sealed class MaeModel : Pretrainer
 
     public int DecoderDim { get; }
 
+    /// <summary>
+    /// images (B, C, H, W) → patches (B, N, P·P·C) → <see cref="ForwardEncoder"/> → <see cref="ForwardDecoder"/>
+    /// → <see cref="Pretrainer.ForwardLoss"/> on the masked tokens.
+    /// </summary>
     public override PretrainOutput Forward(Tensor images, PretrainBatchInputs inputs, bool normPixLoss)
     {
         var mask = inputs.RequireMaeMask("MAE");
@@ -55,37 +59,27 @@ public sealed class MaeModel : Pretrainer
             throw new ArgumentException($"the MAE mask is for {mask.Restore.shape[1]} tokens, the encoder has {encoder.Config.TokenCount}");
         using var scope = NewDisposeScope();
         var patches = PatchesOf(images);
-        var all = PredictAll(ForCompute(patches), mask);
-        var target = PixelLoss.Targets(patches, mask.Masked, normPixLoss);
-        var prediction = PixelLoss.InLossType(TokenGather.Rows(all, mask.Masked), target);
-        var loss = PixelLoss.Mean(prediction, target, null);
-        return new PretrainOutput(loss.MoveToOuterDisposeScope(), prediction.MoveToOuterDisposeScope(), mask.Masked, null);
+        var latent = ForwardEncoder(ForCompute(patches), mask);
+        var all = ForwardDecoder(latent, mask);
+        return ForwardLoss(patches, TokenGather.Rows(all, mask.Masked), mask.Masked, null, normPixLoss).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The encoder's output on the visible tokens only, (B, K, D).</summary>
-    public Tensor EncodeVisible(Tensor patches, MaeMask mask) => encoder.Forward(patches, mask.Visible).Output;
+    /// <summary>The encoder on the visible tokens only: patches (B, N, P·P·C) → (B, K, D).</summary>
+    public Tensor ForwardEncoder(Tensor patches, MaeMask mask) => encoder.Forward(patches, mask.Visible).Output;
 
-    /// <summary>Decoder predictions for every token, raster order: (B, N, P·P·C).</summary>
-    public Tensor PredictAll(Tensor patches, MaeMask mask)
+    /// <summary>
+    /// The decoder: the visible tokens (B, K, D) mapped to the decoder width, <c>mask_token</c> in the
+    /// N − K hidden places, raster order restored, positions added; predictions for every token (B, N, P·P·C).
+    /// </summary>
+    public Tensor ForwardDecoder(Tensor latent, MaeMask mask)
     {
         using var scope = NewDisposeScope();
-        var visible = decoder_embed.forward(EncodeVisible(patches, mask)); // (B, K, Dd)
+        var visible = decoder_embed.forward(latent); // (B, K, Dd)
         long batch = visible.shape[0], hidden = mask.Masked.shape[1];
         var x = cat([visible, mask_token.expand(batch, hidden, DecoderDim)], 1);
         x = TokenGather.Rows(x, mask.Restore) + decoderPositions.Like(x);
         foreach (var block in decoder_blocks) x = block.forward(x, null);
         return decoder_pred.forward(decoder_norm.forward(x)).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// MAE's loss from full raster-order predictions and targets (B, N, F): the per-token squared
-    /// error averaged over the masked tokens only.
-    /// </summary>
-    public static Tensor MaskedLoss(Tensor predictionAll, Tensor targetAll, MaeMask mask)
-    {
-        using var scope = NewDisposeScope();
-        return PixelLoss.Mean(TokenGather.Rows(predictionAll, mask.Masked), TokenGather.Rows(targetAll, mask.Masked), null)
-            .MoveToOuterDisposeScope();
     }
 
     protected override void Dispose(bool disposing)

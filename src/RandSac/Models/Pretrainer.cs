@@ -53,6 +53,22 @@ public abstract class Pretrainer : nn.Module
         return Patches.Patchify(images, config.PatchSize);
     }
 
+    /// <summary>
+    /// The pixel loss of every pre-trainer (MAE's <c>forward_loss</c>): the prediction (B, Lt, P·P·C)
+    /// of each target token (B, Lt) against that token's patch of <paramref name="patches"/>
+    /// (B, N, P·P·C), normalised per patch with <paramref name="normPixLoss"/>, averaged over the
+    /// rows <paramref name="valid"/> keeps (B, Lt; null: every row). The returned prediction is
+    /// cast to the loss dtype. Tensors live in the caller's dispose scope.
+    /// </summary>
+    protected static PretrainOutput ForwardLoss(Tensor patches, Tensor prediction, Tensor targetTokens, Tensor? valid,
+        bool normPixLoss)
+    {
+        var target = PixelLoss.Targets(patches, targetTokens, normPixLoss);
+        prediction = PixelLoss.InLossType(prediction, target);
+        var loss = PixelLoss.Mean(prediction, target, valid);
+        return new PretrainOutput(loss, prediction, targetTokens, valid);
+    }
+
     /// <summary>Throws unless the plan was drawn on this encoder's token grid.</summary>
     protected void RequireGrid(SegmentPlan plan)
     {

@@ -1,4 +1,4 @@
-using RandSac.Tokens;
+using RandSac.Plans;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -66,33 +66,40 @@ public sealed class RandSacModel : Pretrainer
     /// <summary>The skip mixing weights W (L_dec, L_enc), or null without skip connections.</summary>
     public Parameter? SkipWeight => skip_weight;
 
+    /// <summary>
+    /// images (B, C, H, W) → patches (B, N, P·P·C) → <see cref="ForwardEncoder"/> → <see cref="ForwardDecoder"/>
+    /// → <see cref="Pretrainer.ForwardLoss"/> on the plan's decoder tokens.
+    /// </summary>
     public override PretrainOutput Forward(Tensor images, PretrainBatchInputs inputs, bool normPixLoss)
     {
         var plan = inputs.RequirePlan("RandSAC");
         RequireGrid(plan);
         using var scope = NewDisposeScope();
         var patches = PatchesOf(images);
-        var prediction = Predict(ForCompute(patches), plan.EncoderTokens, plan.DecoderTokens, plan.EncoderMask,
-            plan.DecoderSelfMask, plan.CrossMask);
-        var target = PixelLoss.Targets(patches, plan.DecoderTokens, normPixLoss);
-        prediction = PixelLoss.InLossType(prediction, target);
-        var loss = PixelLoss.Mean(prediction, target, plan.DecoderValid);
-        return new PretrainOutput(loss.MoveToOuterDisposeScope(), prediction.MoveToOuterDisposeScope(),
-            plan.DecoderTokens, plan.DecoderValid);
+        var encoded = ForwardEncoder(ForCompute(patches), plan);
+        var prediction = ForwardDecoder(encoded, plan);
+        return ForwardLoss(patches, prediction, plan.DecoderTokens, plan.DecoderValid, normPixLoss).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// Predictions (B, Ld, P·P·C) for the decoder tokens from raster patches (B, N, P·P·C).
+    /// The segment-causal encoder over the plan's encoder tokens: patches (B, N, P·P·C) → (B, Le, D)
+    /// under the encoder mask, with every block's output when the decoder reads skip connections.
     /// </summary>
-    public Tensor Predict(Tensor patches, Tensor encoderTokens, Tensor decoderTokens, Tensor? encoderMask,
-        Tensor? decoderSelfMask, Tensor? crossMask)
+    public EncoderOutput ForwardEncoder(Tensor patches, SegmentPlan plan) =>
+        encoder.Forward(patches, plan.EncoderTokens, plan.EncoderMask, keepBlockOutputs: Skip);
+
+    /// <summary>
+    /// The segment decoder: queries are the sin-cos positions of the plan's decoder tokens
+    /// (B, Ld, D_dec), each layer attends to itself under the decoder self mask and to its memory
+    /// under the cross mask; returns predictions (B, Ld, P·P·C).
+    /// </summary>
+    public Tensor ForwardDecoder(EncoderOutput encoded, SegmentPlan plan)
     {
         using var scope = NewDisposeScope();
-        var encoded = encoder.Forward(patches, encoderTokens, encoderMask, keepBlockOutputs: Skip);
         var memory = Memory(encoded);
-        var x = decoderPositions.Gather(decoderTokens, patches);
+        var x = decoderPositions.Gather(plan.DecoderTokens, memory);
         for (int j = 0; j < decoder_blocks.Count; j++)
-            x = decoder_blocks[j].forward(x, Skip ? memory[j] : memory[0], decoderSelfMask, crossMask);
+            x = decoder_blocks[j].forward(x, Skip ? memory[j] : memory[0], plan.DecoderSelfMask, plan.CrossMask);
         return decoder_pred.forward(decoder_norm.forward(x)).MoveToOuterDisposeScope();
     }
 

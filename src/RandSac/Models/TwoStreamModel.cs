@@ -1,4 +1,4 @@
-using RandSac.Tokens;
+using RandSac.Plans;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,29 +33,34 @@ public sealed class TwoStreamModel : Pretrainer
 
     public override VisionTransformer Encoder => encoder;
 
+    /// <summary>
+    /// images (B, C, H, W) → patches (B, N, P·P·C) → <see cref="ForwardStreams"/> →
+    /// <see cref="Pretrainer.ForwardLoss"/> on the plan's decoder tokens. Encoding and decoding are
+    /// one pass here: both streams run through the same blocks, layer by layer.
+    /// </summary>
     public override PretrainOutput Forward(Tensor images, PretrainBatchInputs inputs, bool normPixLoss)
     {
         var plan = inputs.RequirePlan("two-stream");
         RequireGrid(plan);
         using var scope = NewDisposeScope();
         var patches = PatchesOf(images);
-        var prediction = Predict(ForCompute(patches), plan.EncoderTokens, plan.DecoderTokens, plan.EncoderMask, plan.CrossMask);
-        var target = PixelLoss.Targets(patches, plan.DecoderTokens, normPixLoss);
-        prediction = PixelLoss.InLossType(prediction, target);
-        var loss = PixelLoss.Mean(prediction, target, plan.DecoderValid);
-        return new PretrainOutput(loss.MoveToOuterDisposeScope(), prediction.MoveToOuterDisposeScope(),
-            plan.DecoderTokens, plan.DecoderValid);
+        var prediction = ForwardStreams(ForCompute(patches), plan);
+        return ForwardLoss(patches, prediction, plan.DecoderTokens, plan.DecoderValid, normPixLoss).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Predictions (B, Ld, P·P·C) for the decoder tokens from raster patches (B, N, P·P·C).</summary>
-    public Tensor Predict(Tensor patches, Tensor encoderTokens, Tensor decoderTokens, Tensor? encoderMask, Tensor? crossMask)
+    /// <summary>
+    /// Both streams through every block: the content stream from the plan's encoder tokens (B, Le, D)
+    /// under the encoder mask, the query stream from the sin-cos positions of its decoder tokens
+    /// (B, Ld, D) under the cross mask; returns predictions (B, Ld, P·P·C).
+    /// </summary>
+    public Tensor ForwardStreams(Tensor patches, SegmentPlan plan)
     {
         using var scope = NewDisposeScope();
-        Tensor? content = encoder.Embed(patches, encoderTokens);
-        var query = encoder.GatherPositions(decoderTokens, patches);
+        Tensor? content = encoder.Embed(patches, plan.EncoderTokens);
+        var query = encoder.GatherPositions(plan.DecoderTokens, patches);
         var blocks = encoder.Blocks;
         for (int i = 0; i < blocks.Count; i++)
-            (content, query) = blocks[i].ForwardTwoStream(content!, query, encoderMask, crossMask,
+            (content, query) = blocks[i].ForwardTwoStream(content!, query, plan.EncoderMask, plan.CrossMask,
                 updateContent: i < blocks.Count - 1);
         return decoder_pred.forward(encoder.Norm(query)).MoveToOuterDisposeScope();
     }

@@ -15,6 +15,17 @@ public class MaeTests
         return Float64(new MaeModel(Tiny(), TinyDecoder));
     }
 
+    /// <summary>Decoder predictions for every token, raster order: (B, N, P·P·C).</summary>
+    static Tensor PredictAll(MaeModel model, Tensor patches, MaeMask mask) =>
+        model.ForwardDecoder(model.ForwardEncoder(patches, mask), mask);
+
+    /// <summary>
+    /// MAE's loss from full raster-order predictions and targets (B, N, F): the per-token squared
+    /// error averaged over the masked tokens only.
+    /// </summary>
+    static Tensor MaskedLoss(Tensor predictionAll, Tensor targetAll, MaeMask mask) =>
+        PixelLoss.Mean(TokenGather.Rows(predictionAll, mask.Masked), TokenGather.Rows(targetAll, mask.Masked), null);
+
     [Fact]
     public void Sampler_keeps_a_quarter_of_the_tokens_and_partitions_the_rest()
     {
@@ -61,14 +72,14 @@ public class MaeTests
         using var noGrad = no_grad();
         var images = Images(2, config, 5);
         var patches = Patches.Patchify(images, config.PatchSize);
-        Assert.Equal([2L, config.TokenCount / 4, config.Dim], model.EncodeVisible(patches, mask).shape);
+        Assert.Equal([2L, config.TokenCount / 4, config.Dim], model.ForwardEncoder(patches, mask).shape);
 
-        var before = model.PredictAll(patches, mask);
+        var before = PredictAll(model, patches, mask);
         var hidden = Longs(mask.Masked)[..48].Select(t => (int)t);
-        var afterHidden = model.PredictAll(Patches.Patchify(Perturb(images, config.PatchSize, 0, hidden, 6), config.PatchSize), mask);
+        var afterHidden = PredictAll(model, Patches.Patchify(Perturb(images, config.PatchSize, 0, hidden, 6), config.PatchSize), mask);
         Assert.Equal(0.0, MaxAbsDiff(before, afterHidden)); // hidden pixels never reach the model
         int visibleToken = (int)Longs(mask.Visible)[0];
-        var afterVisible = model.PredictAll(Patches.Patchify(Perturb(images, config.PatchSize, 0, [visibleToken], 6), config.PatchSize), mask);
+        var afterVisible = PredictAll(model, Patches.Patchify(Perturb(images, config.PatchSize, 0, [visibleToken], 6), config.PatchSize), mask);
         Assert.True(MaxAbsDiff(before[0], afterVisible[0]) > 1e-6);
         Assert.Equal(0.0, MaxAbsDiff(before[1], afterVisible[1]));
     }
@@ -81,7 +92,7 @@ public class MaeTests
         var generator = new Generator(5);
         var prediction = randn([3, 64, 12], dtype: float64, generator: generator);
         var target = randn([3, 64, 12], dtype: float64, generator: generator);
-        double loss = MaeModel.MaskedLoss(prediction, target, mask).item<double>();
+        double loss = MaskedLoss(prediction, target, mask).item<double>();
 
         var visible = Longs(mask.Visible);
         var masked = Longs(mask.Masked);
@@ -93,9 +104,9 @@ public class MaeTests
                 p2[b, t].fill_(100.0);
                 t2[b, t].fill_(-100.0);
             }
-        Assert.Equal(loss, MaeModel.MaskedLoss(p2, t2, mask).item<double>(), 12);
+        Assert.Equal(loss, MaskedLoss(p2, t2, mask).item<double>(), 12);
         p2[1, masked[48 + 3]].add_(1.0);
-        Assert.NotEqual(loss, MaeModel.MaskedLoss(p2, t2, mask).item<double>(), 6);
+        Assert.NotEqual(loss, MaskedLoss(p2, t2, mask).item<double>(), 6);
 
         // and it is the plain mean over masked tokens and values
         double expected = 0;
@@ -119,7 +130,7 @@ public class MaeTests
         Assert.Null(output.Valid);
         Assert.Empty(output.Loss.shape);
         var patches = Patches.Patchify(images, config.PatchSize);
-        var expected = MaeModel.MaskedLoss(model.PredictAll(patches, inputs.MaeMask), Patches.NormalisePerPatch(patches), inputs.MaeMask);
+        var expected = MaskedLoss(PredictAll(model, patches, inputs.MaeMask), Patches.NormalisePerPatch(patches), inputs.MaeMask);
         Assert.Equal(expected.item<double>(), output.Loss.item<double>(), 12);
     }
 }
