@@ -88,7 +88,7 @@ public class CausalityTests
     [InlineData("randsac", true, "patch", "random")]
     [InlineData("two-stream", false, "square:2", "hier:4")]
     [InlineData("two-stream", false, "patch", "random")]
-    public void Squares_are_segment_causal(string method, bool skip, string segments, string order)
+    public void SquaresAreSegmentCausal(string method, bool skip, string segments, string order)
     {
         var model = Build(method, skip, seed: 7);
         using var plan = Plan(model.Encoder.Config, segments, order, batch: 2, seed: 11);
@@ -100,7 +100,7 @@ public class CausalityTests
     [InlineData("randsac", true)]
     [InlineData("randsac", false)]
     [InlineData("two-stream", false)]
-    public void Blobs_with_padding_are_segment_causal(string method, bool skip)
+    public void BlobsWithPaddingAreSegmentCausal(string method, bool skip)
     {
         var model = Build(method, skip, seed: 8);
         for (int seed = 0; seed < 2; seed++)
@@ -119,7 +119,7 @@ public class CausalityTests
     [InlineData("randsac", false, "decoder-self")]
     [InlineData("two-stream", false, "cross")]
     [InlineData("two-stream", false, "encoder")]
-    public void The_check_catches_a_broken_mask(string method, bool skip, string broken)
+    public void TheCheckCatchesABrokenMask(string method, bool skip, string broken)
     {
         var model = Build(method, skip, seed: 9);
         using var plan = Plan(model.Encoder.Config, "square:2", "hier:4", batch: 2, seed: 12);

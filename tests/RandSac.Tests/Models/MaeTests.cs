@@ -27,7 +27,7 @@ public class MaeTests
         PixelLoss.Mean(TokenGather.Rows(predictionAll, mask.Masked), TokenGather.Rows(targetAll, mask.Masked), null);
 
     [Fact]
-    public void Sampler_keeps_a_quarter_of_the_tokens_and_partitions_the_rest()
+    public void SamplerKeepsAQuarterOfTheTokensAndPartitionsTheRest()
     {
         var sampler = new MaeMaskSampler(64, 0.75);
         Assert.Equal(16, sampler.KeepCount);
@@ -52,7 +52,7 @@ public class MaeTests
     }
 
     [Fact]
-    public void Sampler_depends_only_on_the_seed()
+    public void SamplerDependsOnlyOnTheSeed()
     {
         var sampler = new MaeMaskSampler(64);
         using var a = sampler.SampleMask(4, 9);
@@ -63,7 +63,7 @@ public class MaeTests
     }
 
     [Fact]
-    public void Encoder_sees_exactly_the_visible_tokens()
+    public void EncoderSeesExactlyTheVisibleTokens()
     {
         var model = Build();
         var config = model.Encoder.Config;
@@ -85,7 +85,7 @@ public class MaeTests
     }
 
     [Fact]
-    public void Loss_counts_masked_tokens_only()
+    public void LossCountsMaskedTokensOnly()
     {
         using var mask = new MaeMaskSampler(64).SampleMask(3, 2);
         using var scope = NewDisposeScope();
@@ -117,7 +117,7 @@ public class MaeTests
     }
 
     [Fact]
-    public void Forward_predicts_the_masked_tokens()
+    public void ForwardPredictsTheMaskedTokens()
     {
         var model = Build();
         var config = model.Encoder.Config;

@@ -14,7 +14,7 @@ public class ModelTests
     [InlineData(4, 3)]
     [InlineData(2, 2)]
     [InlineData(1, 3)]
-    public void Patch_embedding_on_patch_vectors_equals_the_strided_conv(int patch, int channels)
+    public void PatchEmbeddingOnPatchVectorsEqualsTheStridedConv(int patch, int channels)
     {
         torch.manual_seed(2);
         var config = new ViTConfig(32, 1, 2, patch, channels, 8, 12);
@@ -30,7 +30,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void Forward_shapes_of_every_method()
+    public void ForwardShapesOfEveryMethod()
     {
         var config = Tiny();
         using var scope = NewDisposeScope();
@@ -52,7 +52,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void Features_are_the_mean_of_the_final_normed_tokens()
+    public void FeaturesAreTheMeanOfTheFinalNormedTokens()
     {
         torch.manual_seed(3);
         var config = Tiny();
@@ -72,7 +72,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void Loss_ignores_padding_rows()
+    public void LossIgnoresPaddingRows()
     {
         using var scope = NewDisposeScope();
         var generator = new Generator(4);
@@ -91,7 +91,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void RandSac_loss_on_a_ragged_batch_skips_pads()
+    public void RandSacLossOnARaggedBatchSkipsPads()
     {
         torch.manual_seed(5);
         var config = Tiny();
@@ -111,7 +111,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void One_seed_reproduces_a_model_and_initialisation_follows_mae()
+    public void OneSeedReproducesAModelAndInitialisationFollowsMae()
     {
         torch.manual_seed(11);
         using var a = new MaeModel(Tiny(), TinyDecoder);
@@ -141,7 +141,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void Skip_connections_start_as_the_plain_decoder()
+    public void SkipConnectionsStartAsThePlainDecoder()
     {
         var config = Tiny();
         torch.manual_seed(21);
@@ -159,7 +159,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void Fused_skip_memory_equals_one_mix_per_decoder_layer()
+    public void FusedSkipMemoryEqualsOneMixPerDecoderLayer()
     {
         var config = Tiny(depth: 3);
         torch.manual_seed(4);
@@ -185,7 +185,7 @@ public class ModelTests
     [InlineData(PretrainMethod.RandSac, false)]
     [InlineData(PretrainMethod.TwoStream, false)]
     [InlineData(PretrainMethod.Mae, false)]
-    public void Every_parameter_gets_a_gradient(PretrainMethod method, bool skip)
+    public void EveryParameterGetsAGradient(PretrainMethod method, bool skip)
     {
         torch.manual_seed(1);
         var options = new PretrainOptions(method, Tiny(), TinyDecoder, skip);
@@ -205,7 +205,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void Drop_path_drops_whole_samples_in_training_only()
+    public void DropPathDropsWholeSamplesInTrainingOnly()
     {
         using var scope = NewDisposeScope();
         var x = ones(2000, 3, 4);
@@ -230,7 +230,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void Factory_parses_method_names()
+    public void FactoryParsesMethodNames()
     {
         Assert.Equal(PretrainMethod.RandSac, PretrainMethods.Parse("randsac"));
         Assert.Equal(PretrainMethod.TwoStream, PretrainMethods.Parse("two-stream"));
@@ -240,7 +240,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void A_model_needs_its_kind_of_batch_inputs()
+    public void AModelNeedsItsKindOfBatchInputs()
     {
         torch.manual_seed(0);
         using var model = new RandSacModel(Tiny(), TinyDecoder);

@@ -49,7 +49,7 @@ public class StateDictTests
     [InlineData("tiny", 192, 12, 5_486_400L)]
     [InlineData("small", 384, 12, 21_589_632L)]
     [InlineData("base", 768, 12, 85_646_592L)]
-    public void Encoder_presets_use_timm_names_and_shapes(string preset, int dim, int depth, long parameters)
+    public void EncoderPresetsUseTimmNamesAndShapes(string preset, int dim, int depth, long parameters)
     {
         var config = ViTConfig.Preset(preset, patchSize: 16, channels: 3, imageSize: 224);
         Assert.Equal((dim, depth), (config.Dim, config.Depth));
@@ -60,7 +60,7 @@ public class StateDictTests
     }
 
     [Fact]
-    public void Preset_heads()
+    public void PresetHeads()
     {
         Assert.Equal([4, 3, 6, 12], ViTConfig.PresetNames.Select(n => ViTConfig.Preset(n).Heads));
         Assert.Throws<ArgumentException>(() => ViTConfig.Preset("huge"));
@@ -99,7 +99,7 @@ public class StateDictTests
     [InlineData("mini", true)]
     [InlineData("tiny", true)]
     [InlineData("tiny", false)]
-    public void RandSac_names_on_cifar(string preset, bool skip)
+    public void RandSacNamesOnCifar(string preset, bool skip)
     {
         var config = ViTConfig.Preset(preset);
         using var model = new RandSacModel(config, new DecoderConfig(), skip);
@@ -109,7 +109,7 @@ public class StateDictTests
     }
 
     [Fact]
-    public void RandSac_with_a_narrower_decoder_maps_memory_with_decoder_embed()
+    public void RandSacWithANarrowerDecoderMapsMemoryWithDecoderEmbed()
     {
         var config = ViTConfig.Preset("mini");
         using var model = new RandSacModel(config, new DecoderConfig(Depth: 2, Dim: 64), skip: true);
@@ -119,7 +119,7 @@ public class StateDictTests
     }
 
     [Fact]
-    public void Two_stream_is_the_encoder_plus_a_pixel_head()
+    public void TwoStreamIsTheEncoderPlusAPixelHead()
     {
         var config = ViTConfig.Preset("mini");
         using var model = new TwoStreamModel(config);
@@ -128,7 +128,7 @@ public class StateDictTests
     }
 
     [Fact]
-    public void Mae_uses_mae_names()
+    public void MaeUsesMaeNames()
     {
         var config = ViTConfig.Preset("mini");
         using var model = new MaeModel(config, new DecoderConfig(Depth: 2));
