@@ -42,6 +42,24 @@ public class StateDictTests
         Assert.Equal(wanted, actual);
     }
 
+    /// <summary>
+    /// Builds a module on the meta device, as ML.NET GenAI's shape tests do: parameters get shapes and
+    /// no storage, so ViT-B's 86M parameters cost nothing to check.
+    /// </summary>
+    static T OnMeta<T>(Func<T> build)
+    {
+        var previous = get_default_device();
+        set_default_device(new Device(DeviceType.META));
+        try
+        {
+            return build();
+        }
+        finally
+        {
+            set_default_device(previous);
+        }
+    }
+
     // Parameter counts of timm's vit_{tiny,small,base}_patch16_224 minus cls_token, pos_embed and head
     // (5,717,416 / 22,050,664 / 86,567,656 in timm).
     [Theory]
@@ -53,7 +71,8 @@ public class StateDictTests
     {
         var config = ViTConfig.Preset(preset, patchSize: 16, channels: 3, imageSize: 224);
         Assert.Equal((dim, depth), (config.Dim, config.Depth));
-        using var encoder = new VisionTransformer(config); // built, never run
+        using var encoder = OnMeta(() => new VisionTransformer(config)); // built, never run
+        Assert.All(encoder.parameters(), p => Assert.Equal(DeviceType.META, p.device_type)); // nothing allocated
         AssertState(encoder, TimmEncoder(dim, depth, 16, 3));
         Assert.Equal(parameters, encoder.parameters().Sum(p => p.numel()));
         Assert.Empty(encoder.buffers()); // the sin-cos table is not state
