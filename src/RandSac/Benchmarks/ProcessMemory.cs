@@ -6,9 +6,6 @@ public static class ProcessMemory
     /// <summary>Peak resident bytes, or null when /proc/self/status is not there.</summary>
     public static long? PeakResidentBytes() => Read("VmHWM:");
 
-    /// <summary>Current resident bytes, or null when /proc/self/status is not there.</summary>
-    public static long? ResidentBytes() => Read("VmRSS:");
-
     static long? Read(string key)
     {
         const string status = "/proc/self/status";

@@ -41,9 +41,6 @@ public sealed class KnnMonitor : IDisposable
         }
     }
 
-    public int BankCount => _bank.Count;
-    public int QueryCount => _queries.Count;
-
     /// <summary>Top-1 kNN accuracy (a fraction) of the encoder's features.</summary>
     public double Top1(VisionTransformer encoder)
     {

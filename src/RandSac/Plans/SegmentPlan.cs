@@ -69,15 +69,6 @@ public sealed class SegmentPlan : IDisposable
 
     public bool SharesMasks => EncoderMask.shape[0] == 1;
 
-    /// <summary>Moves every tensor to a device (a no-op on CPU).</summary>
-    public SegmentPlan To(Device device)
-    {
-        if (EncoderTokens.device == device) return this;
-        return new SegmentPlan(Images, EncoderTokens.to(device), DecoderTokens.to(device), EncoderRanks.to(device),
-            DecoderRanks.to(device), EncoderMask.to(device), DecoderSelfMask.to(device), CrossMask.to(device),
-            EncoderValid?.to(device), DecoderValid?.to(device));
-    }
-
     public void Dispose()
     {
         EncoderTokens.Dispose();

@@ -41,8 +41,6 @@ public sealed class PretrainTensorBoard : IDisposable
         _writer = new EventFileWriter(folder, keepThroughStep: startStep);
     }
 
-    public string EventFile => _writer.Path;
-
     public void Write(StepMetrics m, Pretrainer model)
     {
         if (m.Probe is { } probe)
