@@ -1,6 +1,6 @@
-using RandSac.Data;
 using RandSac.IO.TensorBoard;
 using RandSac.Tests.Cli;
+using RandSac.Tests.Evaluation;
 using RandSac.Tests.IO;
 using RandSac.Training;
 using SkiaSharp;
@@ -13,18 +13,8 @@ public sealed class PretrainTensorBoardTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    static PretrainConfig Tiny => new()
-    {
-        Dataset = new DatasetSpec { Kind = DatasetKind.Synthetic, ImageSize = 16, SyntheticCount = 64 },
-        Patch = 4,
-        Model = "mini",
-        DecoderDepth = 1,
-        Epochs = 2,
-        Batch = 8,
-        WarmupEpochs = 0.5,
-        Threads = 1,
-        CheckpointEvery = 2,
-    };
+    /// <summary>The evaluation tests' tiny run, over two epochs with a checkpoint every two steps; each test sets its steps.</summary>
+    static PretrainConfig Tiny => TinyRun.Config with { Epochs = 2, CheckpointEvery = 2 };
 
     [Fact]
     public void EveryStepsScalarsAndThePictureEveryNStepsGoToTheRunFolder()
