@@ -1,3 +1,5 @@
+using RandSac.Plans;
+
 namespace RandSac.Models;
 
 /// <summary>
@@ -22,19 +24,20 @@ public sealed class MaeMaskSampler : IBatchInputSampler
     /// <summary>K, the number of visible tokens per image.</summary>
     public int KeepCount { get; }
 
-    public MaeMask SampleMask(int batchSize, int seed)
+    /// <summary>Masks of images <paramref name="firstPosition"/> … of a batch; each image's depends only on the seed and its position.</summary>
+    public MaeMask SampleMask(int count, int seed, int firstPosition = 0)
     {
-        var random = new Random(seed);
-        var rows = new int[batchSize][];
+        var rows = new int[count][];
         var order = new int[TokenCount];
-        for (int b = 0; b < batchSize; b++)
+        for (int b = 0; b < count; b++)
         {
             for (int t = 0; t < TokenCount; t++) order[t] = t;
-            random.Shuffle(order);
+            PlanSampler.ImageRandom(seed, firstPosition + b).Shuffle(order);
             rows[b] = order[..KeepCount];
         }
         return MaeMask.FromVisible(rows, TokenCount);
     }
 
-    public PretrainBatchInputs Sample(int batchSize, int seed) => PretrainBatchInputs.ForMae(SampleMask(batchSize, seed));
+    public PretrainBatchInputs Sample(int count, int seed, int firstPosition = 0) =>
+        PretrainBatchInputs.ForMae(SampleMask(count, seed, firstPosition));
 }

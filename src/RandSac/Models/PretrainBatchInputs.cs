@@ -25,6 +25,19 @@ public sealed class PretrainBatchInputs : IDisposable
 
     public int BatchSize => Plan?.BatchSize ?? MaeMask!.BatchSize;
 
+    /// <summary>
+    /// How many target tokens the pixel loss averages over: its weight when batches are combined
+    /// (blob plans pad to different lengths, so slices of a batch can hold different counts).
+    /// </summary>
+    public long LossTerms()
+    {
+        if (MaeMask is { } mask) return mask.Masked.numel();
+        var plan = Plan!;
+        if (plan.DecoderValid is not { } valid) return plan.DecoderTokens.numel();
+        using var count = valid.sum();
+        return count.item<long>();
+    }
+
     internal SegmentPlan RequirePlan(string who) =>
         Plan ?? throw new ArgumentException($"{who} needs a segment plan in its batch inputs");
 

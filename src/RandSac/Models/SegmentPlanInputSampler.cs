@@ -7,6 +7,6 @@ public sealed class SegmentPlanInputSampler(PlanSampler sampler) : IBatchInputSa
 {
     public PlanSampler Sampler { get; } = sampler;
 
-    public PretrainBatchInputs Sample(int batchSize, int seed) =>
-        PretrainBatchInputs.ForPlan(Sampler.SampleBatch(batchSize, seed));
+    public PretrainBatchInputs Sample(int count, int seed, int firstPosition = 0) =>
+        PretrainBatchInputs.ForPlan(Sampler.SampleBatch(count, seed, firstPosition));
 }

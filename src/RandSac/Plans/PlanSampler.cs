@@ -1,3 +1,4 @@
+using RandSac.Data;
 using RandSac.Orders;
 using RandSac.Segments;
 
@@ -40,12 +41,18 @@ public sealed class PlanSampler(ISegmenter segmenter, ISegmentOrder order, Token
         throw new ArgumentException($"{Segmenter.Spec} gave a single segment {attempts} times in a row");
     }
 
-    /// <summary>A batch plan whose draws depend only on <paramref name="seed"/>.</summary>
-    public SegmentPlan SampleBatch(int batchSize, int seed)
+    /// <summary>
+    /// The plan of images <paramref name="firstPosition"/> … <paramref name="firstPosition"/> +
+    /// <paramref name="count"/> − 1 of a batch: each image's draws depend only on
+    /// <paramref name="seed"/> and its position, so a slice of a batch gets the whole batch's plans.
+    /// </summary>
+    public SegmentPlan SampleBatch(int count, int seed, int firstPosition = 0)
     {
-        var random = new Random(seed);
-        var images = new ImagePlan[batchSize];
-        for (int i = 0; i < batchSize; i++) images[i] = SampleImage(random);
+        var images = new ImagePlan[count];
+        for (int i = 0; i < count; i++) images[i] = SampleImage(ImageRandom(seed, firstPosition + i));
         return SegmentPlanBuilder.Build(images);
     }
+
+    /// <summary>The generator of the image at <paramref name="position"/> of a batch drawn from <paramref name="seed"/>.</summary>
+    public static Random ImageRandom(int seed, int position) => new((int)SeededRandom.Derive(seed, position));
 }
