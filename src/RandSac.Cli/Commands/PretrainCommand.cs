@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RandSac.Cli.Output;
+using RandSac.Distributed;
 using RandSac.Evaluation;
 using RandSac.Models;
 using RandSac.Training;
@@ -126,9 +127,17 @@ public static class PretrainCommand
             }
             int? every = parse.GetValue(knnEvery);
             if (every is <= 0) throw new UserInputException($"--knn-every must be positive, got {every}");
-            using var monitor = every is null ? null : new KnnMonitor(settings.Dataset,
+            var world = context.Ranks();
+            ReportWorld(context, world, settings.Batch, settings.Threads);
+            // The probe measures rank 0's encoder, which is every rank's.
+            using var monitor = every is null || !world.IsWriter ? null : new KnnMonitor(settings.Dataset,
                 parse.GetValue(knnBank) ?? KnnMonitor.DefaultBank, parse.GetValue(knnQueries) ?? KnnMonitor.DefaultQueries, settings.Seed);
-            var run = new Pretraining(settings, folder) { Probe = monitor?.Probe(every!.Value), Note = context.Out.WriteLine };
+            var run = new Pretraining(settings, folder) { Probe = monitor?.Probe(every!.Value), Note = context.Out.WriteLine, Parallel = world };
+            if (!world.IsWriter)
+            {
+                run.Run(resuming, observer: null, cancel);
+                return Task.FromResult(0);
+            }
             var summary = RunWithProgress(context, run, resuming, cancel);
             Report(context, settings, summary, folder);
             return Task.FromResult(0);
@@ -169,6 +178,18 @@ public static class PretrainCommand
     /// <summary>A bare <c>--skip</c> means true.</summary>
     internal static bool? Flag(ParseResult parse, Option<bool?> option) =>
         parse.GetResult(option) is null ? null : parse.GetValue(option) ?? true;
+
+    /// <summary>The world size and the per-rank batch of a data-parallel run (nothing for one process).</summary>
+    internal static void ReportWorld(CliContext context, DataParallel world, int batch, int? threads)
+    {
+        if (!world.IsDistributed) return;
+        int local = world.LocalBatch(batch);
+        // A launcher reports a rank that died by its process id; this line maps ids to ranks.
+        long[] ids = world.Communicator.AllGather(Environment.ProcessId);
+        context.Out.WriteLine($"data-parallel over {world.Size} ranks ({context.Launch!.Launcher} launch): global batch {batch}, " +
+                              $"{local} images per rank, {threads ?? world.DefaultThreads} threads per rank; " +
+                              $"process ids {string.Join(", ", ids.Select((id, rank) => $"{rank}:{id}"))}");
+    }
 
     static PretrainSummary RunWithProgress(CliContext context, Pretraining run, bool resume, CancellationToken cancel)
     {

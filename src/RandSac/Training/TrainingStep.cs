@@ -1,3 +1,4 @@
+using RandSac.Distributed;
 using RandSac.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -50,6 +51,9 @@ public sealed class TrainingStep : IDisposable
 
     public AdamW Optimizer { get; }
 
+    /// <summary>Combines the ranks' gradients before every update (data-parallel runs); null for one process.</summary>
+    public IGradientReducer? Reducer { get; init; }
+
     /// <summary>The model forward and backward run on: the master in fp32, the working copy otherwise.</summary>
     public Pretrainer ComputeModel => _working?.Model ?? Model;
 
@@ -78,9 +82,10 @@ public sealed class TrainingStep : IDisposable
         return loss;
     }
 
-    /// <summary>Clips the master gradients (if asked), takes the AdamW step, zeroes the gradients, refreshes the working copy.</summary>
+    /// <summary>Reduces the master gradients over ranks (if distributed), clips them (if asked), takes the AdamW step, zeroes the gradients, refreshes the working copy.</summary>
     public void Update(double lr, double? clipGradNorm = null)
     {
+        Reducer?.Reduce(Optimizer.Groups);
         if (clipGradNorm is { } maxNorm) nn.utils.clip_grad_norm_(Optimizer.Parameters, maxNorm);
         Optimizer.Step(lr);
         Optimizer.ZeroGrad();
