@@ -17,7 +17,7 @@ public static class CliApp
     public const int Failure = 1;
 
     /// <summary>The commands that run data-parallel when launched under MPI; the others refuse such a launch.</summary>
-    static readonly string[] DataParallelCommands = ["pretrain", "finetune"];
+    static readonly string[] DataParallelCommands = ["pretrain", "finetune", "bench"];
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {

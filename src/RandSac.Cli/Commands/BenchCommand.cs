@@ -54,6 +54,9 @@ public static class BenchCommand
         command.SetAction((parse, cancel) =>
         {
             var (options, segments, order) = shape.Read(parse);
+            var parallel = context.Ranks();
+            if (parallel.IsDistributed && parse.GetValue(loader))
+                throw new UserInputException("--loader times one process's loader thread; run it without an MPI launcher");
             var idle = parse.GetValue(noWait)
                 ? null
                 : new IdlePolicy(Seconds(parse.GetValue(quiet), "--quiet"), Seconds(parse.GetValue(maxWait), "--max-wait"),
@@ -61,7 +64,7 @@ public static class BenchCommand
             if (idle is not null && (idle.MaxForeign is <= 0 or >= 1 || idle.Retries < 0))
                 throw new UserInputException("--max-foreign must be in (0, 1) and --retries not negative");
             var settings = new StepBenchmarkSettings(options, segments, order, parse.GetValue(batch),
-                Precisions.Parse(parse.GetValue(precision)!), parse.GetValue(threads) ?? CpuThreads.PhysicalCores,
+                Precisions.Parse(parse.GetValue(precision)!), parse.GetValue(threads) ?? parallel.DefaultThreads ?? CpuThreads.PhysicalCores,
                 parse.GetValue(warmup), parse.GetValue(steps), idle).Validated();
             LoaderBenchmarkResult? loaderResult = null;
             if (parse.GetValue(loader))
@@ -71,7 +74,10 @@ public static class BenchCommand
                 TorchSharp.torch.set_num_threads(settings.Threads);
                 loaderResult = LoaderBenchmark.Run(spec, options, segments, order, settings.Batch, parse.GetValue(loaderBatches), cancel);
             }
-            var result = StepBenchmark.Run(settings, message => context.Error.WriteLine($"randsac: {message}"), cancel);
+            parallel.LocalBatch(settings.Batch);
+            // Waiting and retry notes come from rank 0 alone, like the rest of the report.
+            Action<string>? log = parallel.IsWriter ? message => context.Error.WriteLine($"randsac: {message}") : null;
+            var result = StepBenchmark.Run(settings, log, cancel, parallel);
             string label = ModelShapeOptions.Describe(options, segments, order);
             var tuning = NativeTuning.Apply();
             if (parse.GetValue(json)) context.Out.WriteLine(Json(label, result, loaderResult, tuning));
@@ -90,15 +96,20 @@ public static class BenchCommand
         var s = r.Settings;
         var o = context.Out;
         var ic = CultureInfo.InvariantCulture;
-        o.WriteLine(string.Create(ic, $"bench: {label} · batch {s.Batch} · {s.Precision.Name()} · {s.Threads} thread(s)"));
+        if (r.Ranks > 1)
+            o.WriteLine(string.Create(ic, $"bench: {label} · batch {s.Batch} over {r.Ranks} ranks ({s.Batch / r.Ranks} each) · {s.Precision.Name()} · {s.Threads} thread(s) per rank"));
+        else
+            o.WriteLine(string.Create(ic, $"bench: {label} · batch {s.Batch} · {s.Precision.Name()} · {s.Threads} thread(s)"));
         o.WriteLine(string.Create(ic, $"tokens per image: encoder {r.Cost.Lengths.Encoder:0.##}, decoder {r.Cost.Lengths.Decoder:0.##}; {r.Cost.Parameters / 1e6:F2}M parameters; {r.Cost.TrainFlopsPerImage / 1e9:F3} GFLOP per training image"));
         o.WriteLine(string.Create(ic, $"step: median {r.MedianSeconds * 1e3:F1} ms (min {r.MinSeconds * 1e3:F1}, max {r.MaxSeconds * 1e3:F1}) over {s.Steps} steps after {s.Warmup} warm-up"));
         o.WriteLine(string.Create(ic, $"throughput: {r.ImagesPerSecond:F1} images/s"));
         o.WriteLine(string.Create(ic, $"achieved: {r.AchievedGflops:F1} GFLOP/s = {r.ShareOfPeak:P0} of the {s.Precision.Name()} matmul peak"));
         o.WriteLine(string.Create(ic, $"matmul peak 1024³: fp32 {r.MatmulPeakFp32:F1} GFLOP/s, bf16 {r.MatmulPeakBf16:F1} GFLOP/s"));
         o.WriteLine($"fp32 matmul kernels: {tuning.Mkl}; allocator: {tuning.Allocator}");
-        o.WriteLine(string.Create(ic, $"optimiser: {r.OptimizerShare * r.MedianSeconds * 1e3:F1} ms per step ({r.OptimizerShare:P1} of the step)"));
-        o.WriteLine(string.Create(ic, $"cpu time: {r.CpuSecondsPerStep * 1e3:F1} ms per step ({r.CpuSecondsPerStep / r.MeanSeconds:F2} cores busy on average)"));
+        o.WriteLine(string.Create(ic, $"optimiser: {r.OptimizerShare * r.MedianSeconds * 1e3:F1} ms per step ({r.OptimizerShare:P1} of the step{(r.Ranks > 1 ? ", with the Allreduce" : "")})"));
+        if (r.Ranks > 1)
+            o.WriteLine(string.Create(ic, $"allreduce: {r.ReduceSecondsPerStep * 1e3:F1} ms per step ({r.ReduceSecondsPerStep / r.MeanSeconds:P1} of the mean step), {r.ReducedElements * 4 / 1048576.0:F1} MiB of float32 gradients"));
+        o.WriteLine(string.Create(ic, $"cpu time: {r.CpuSecondsPerStep * 1e3:F1} ms per step ({r.CpuSecondsPerStep / r.MeanSeconds:F2} cores busy on average{(r.Ranks > 1 ? ", all ranks" : "")})"));
         o.WriteLine(string.Create(ic, $"peak memory (VmHWM): {(r.PeakResidentBytes is { } b ? $"{b / 1048576.0:F0} MiB" : "unknown")}"));
         o.WriteLine(string.Create(ic, $"foreign CPU: {r.ForeignCpuShare:P1} of the CPUs during the timed steps; waited {r.IdleWait.TotalSeconds:F0} s for an idle machine{(s.Idle is not null && !r.MachineWasIdle ? " and it never became idle" : "")}; {r.Tries} timed window(s)"));
         if (loader is not null)
@@ -123,6 +134,9 @@ public static class BenchCommand
             ["batch"] = s.Batch,
             ["precision"] = s.Precision.Name(),
             ["threads"] = s.Threads,
+            ["ranks"] = r.Ranks,
+            ["allreduce_ms"] = r.ReduceSecondsPerStep * 1e3,
+            ["reduced_floats"] = r.ReducedElements,
             ["warmup"] = s.Warmup,
             ["steps"] = s.Steps,
             ["encoder_tokens"] = r.Cost.Lengths.Encoder,

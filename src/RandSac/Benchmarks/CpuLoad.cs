@@ -38,14 +38,20 @@ public static class CpuLoad
     /// Share of all cores (0..1) used by other processes between two samples; NaN when it
     /// cannot be measured.
     /// </summary>
-    public static double ForeignShare(Sample from, Sample to)
+    public static double ForeignShare(Sample from, Sample to) => ForeignShare(from, to, to.OwnCpu - from.OwnCpu);
+
+    /// <summary>
+    /// The same, where <paramref name="ownCpu"/> is the CPU time of every process of one's own job
+    /// between the samples (the ranks of a data-parallel run).
+    /// </summary>
+    public static double ForeignShare(Sample from, Sample to, TimeSpan ownCpu)
     {
         long total = to.TotalJiffies - from.TotalJiffies;
         if (total <= 0) return double.NaN;
         double hz = 100.0; // USER_HZ, 100 on every Linux build .NET runs on
         double allCoreSeconds = total / hz;
         double busySeconds = (to.BusyJiffies - from.BusyJiffies) / hz;
-        double own = (to.OwnCpu - from.OwnCpu).TotalSeconds;
+        double own = ownCpu.TotalSeconds;
         return Math.Clamp((busySeconds - own) / allCoreSeconds, 0.0, 1.0);
     }
 

@@ -11,7 +11,7 @@ namespace RandSac.Benchmarks;
 /// <param name="IdleWait">How long the benchmark waited for an idle machine, in total.</param>
 /// <param name="Tries">Timed windows run (more than one when others used the CPUs).</param>
 /// <param name="FinalLoss">The loss of the last step (a sanity check, not a result).</param>
-/// <param name="CpuSecondsPerStep">This process's CPU time per timed step (all its threads).</param>
+/// <param name="CpuSecondsPerStep">The job's CPU time per timed step (all its threads, on every rank).</param>
 public sealed record StepBenchmarkResult(
     StepBenchmarkSettings Settings,
     IReadOnlyList<double> StepSeconds,
@@ -27,6 +27,15 @@ public sealed record StepBenchmarkResult(
     double FinalLoss,
     double CpuSecondsPerStep)
 {
+    /// <summary>Ranks the step was spread over (1: one process).</summary>
+    public int Ranks { get; init; } = 1;
+
+    /// <summary>Mean time per timed step in the gradient Allreduce (0 for one process).</summary>
+    public double ReduceSecondsPerStep { get; init; }
+
+    /// <summary>Gradient elements reduced per step (float32).</summary>
+    public long ReducedElements { get; init; }
+
     public double MedianSeconds => Median(StepSeconds);
     public double MinSeconds => StepSeconds.Min();
     public double MaxSeconds => StepSeconds.Max();
