@@ -60,16 +60,21 @@ public static class FinetuneCommand
             bool scratch = parse.GetValue(fromScratch);
 
             var clock = Stopwatch.StartNew();
+            var world = context.Ranks();
+            // The node's cores shared among its ranks, unless --threads says otherwise (Open sets it).
+            if (world.DefaultThreads is { } perRank) TorchSharp.torch.set_num_threads(perRank);
             using var setup = shared.Open(parse, context.Out.WriteLine);
+            DataParallelReport.Start(context, world, options.Batch, TorchSharp.torch.get_num_threads());
             var encoder = setup.Encoder(scratch, options.DropPath);
             context.Out.WriteLine($"fine-tuning {(scratch ? "a random " + setup.EncoderName + " (from scratch)" : setup.Source)} " +
                                   $"on {setup.Dataset.DisplayName}: {setup.Train.Count} train / {setup.Test.Count} test images, {options.Epochs} epoch(s) at batch {options.Batch}");
-            using var board = PretrainCommand.Flag(parse, tensorBoard) ?? true
+            using var board = world.IsWriter && (PretrainCommand.Flag(parse, tensorBoard) ?? true)
                 ? new FineTuneTensorBoard(FineTuneTensorBoard.NewFolder(setup.Folder, scratch ? "finetune-from-scratch" : "finetune"))
                 : null;
             var outcome = ConsoleEvaluationObserver.Run(context,
-                observer => new FineTuning(options) { TensorBoard = board }.Run(encoder, setup.Train, setup.Test, observer, cancel));
+                observer => new FineTuning(options) { TensorBoard = board, Parallel = world }.Run(encoder, setup.Train, setup.Test, observer, cancel));
             encoder.Dispose();
+            if (!world.IsWriter) return Task.FromResult(0);
             var record = setup.Record("finetune", scratch, options.Seed, options, outcome.Accuracy, clock.Elapsed, outcome.Steps, outcome.FinalLoss);
             string path = record.WriteNew(setup.Folder, scratch ? "finetune-from-scratch" : "finetune");
             EvaluationReport.Write(context, "fine-tuning", outcome.Accuracy, clock.Elapsed, path);

@@ -128,7 +128,7 @@ public static class PretrainCommand
             int? every = parse.GetValue(knnEvery);
             if (every is <= 0) throw new UserInputException($"--knn-every must be positive, got {every}");
             var world = context.Ranks();
-            ReportWorld(context, world, settings.Batch, settings.Threads);
+            DataParallelReport.Start(context, world, settings.Batch, settings.Threads);
             // The probe measures rank 0's encoder, which is every rank's.
             using var monitor = every is null || !world.IsWriter ? null : new KnnMonitor(settings.Dataset,
                 parse.GetValue(knnBank) ?? KnnMonitor.DefaultBank, parse.GetValue(knnQueries) ?? KnnMonitor.DefaultQueries, settings.Seed);
@@ -178,18 +178,6 @@ public static class PretrainCommand
     /// <summary>A bare <c>--skip</c> means true.</summary>
     internal static bool? Flag(ParseResult parse, Option<bool?> option) =>
         parse.GetResult(option) is null ? null : parse.GetValue(option) ?? true;
-
-    /// <summary>The world size and the per-rank batch of a data-parallel run (nothing for one process).</summary>
-    internal static void ReportWorld(CliContext context, DataParallel world, int batch, int? threads)
-    {
-        if (!world.IsDistributed) return;
-        int local = world.LocalBatch(batch);
-        // A launcher reports a rank that died by its process id; this line maps ids to ranks.
-        long[] ids = world.Communicator.AllGather(Environment.ProcessId);
-        context.Out.WriteLine($"data-parallel over {world.Size} ranks ({context.Launch!.Launcher} launch): global batch {batch}, " +
-                              $"{local} images per rank, {threads ?? world.DefaultThreads} threads per rank; " +
-                              $"process ids {string.Join(", ", ids.Select((id, rank) => $"{rank}:{id}"))}");
-    }
 
     static PretrainSummary RunWithProgress(CliContext context, Pretraining run, bool resume, CancellationToken cancel)
     {

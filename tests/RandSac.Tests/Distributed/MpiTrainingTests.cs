@@ -89,6 +89,28 @@ public sealed class MpiTrainingTests : IDisposable
     }
 
     [MpiFact]
+    public void FineTuningOnTwoRanksTrainsLikeOneProcessWithoutPerRankRandomness()
+    {
+        string run = _temp.Combine("pretrained");
+        Assert.Equal(0, MpiJob.Plain(Run(run, 16, 1)).ExitCode);
+        // Without mixup, cutmix and drop path nothing is drawn per rank; RandAugment is drawn per image position.
+        string[] finetune = ["finetune", "--checkpoint", run, "--epochs", "1", "--batch", "16", "--train-subset", "64",
+            "--test-subset", "32", "--mixup", "0", "--cutmix", "0", "--drop-path", "0", "--threads", "1"];
+        var plain = MpiJob.Plain(finetune);
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        var ranks = MpiJob.Ranks(2, finetune);
+        Assert.True(ranks.ExitCode == 0, ranks.ToString());
+        Assert.Contains("8 images per rank", ranks.Out);
+
+        double alone = FinalLoss(Path.Combine(run, "finetune.json")), together = FinalLoss(Path.Combine(run, "finetune-2.json"));
+        Assert.True(Math.Abs(alone - together) <= 1e-5 * alone, $"final loss {alone} alone, {together} on 2 ranks");
+        Assert.False(File.Exists(Path.Combine(run, "finetune-3.json")), "only rank 0 writes the record");
+    }
+
+    static double FinalLoss(string record) =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(record)).RootElement.GetProperty("final-loss").GetDouble();
+
+    [MpiFact]
     public void RanksThatStartFromDifferentWeightsAreCaughtByTheChecksum()
     {
         string folder = _temp.Combine("diverged");
