@@ -66,6 +66,7 @@ public static class CliApp
         root.Subcommands.Add(FlopsCommand.Create(context));
         root.Subcommands.Add(StudyCommand.Create(context));
         int code;
+        bool everyRankFails = false;
         try
         {
             var parse = root.Parse(args);
@@ -96,11 +97,13 @@ public static class CliApp
         }
         catch (Exception e)
         {
+            // Found by a collective, so every rank throws it at the same point.
+            everyRankFails = e is ReplicaDivergenceException;
             error.WriteLine($"{who}: unexpected failure: {e.GetType().Name}: {OneLine(e.Message)}");
             if (Environment.GetEnvironmentVariable("RANDSAC_DEBUG") == "1") error.WriteLine(e);
             code = Failure;
         }
-        context.LeaveWorld(code);
+        context.LeaveWorld(code, everyRankFails);
         return code;
     }
 
@@ -128,13 +131,14 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, IAnsiConsole C
         : new DataParallel(World) { DefaultThreads = Launch.ThreadsPerRank(CpuThreads.PhysicalCores) };
 
     /// <summary>
-    /// Ends MPI after a command: finalises on success; on failure aborts the whole job, so the
-    /// other ranks do not wait for this one forever (its error line names it).
+    /// Ends MPI after a command: finalises on success, or on a failure every rank shares; on any
+    /// other failure aborts the whole job, so the other ranks do not wait for this one forever
+    /// (its error line names it).
     /// </summary>
-    internal void LeaveWorld(int exitCode)
+    internal void LeaveWorld(int exitCode, bool everyRankFails)
     {
         if (World is null) return;
-        if (exitCode == 0) World.Dispose();
+        if (exitCode == 0 || everyRankFails) World.Dispose();
         else World.Abort(exitCode);
     }
 }

@@ -93,6 +93,9 @@ public sealed class MpiCommunicator : ICommunicator
     {
         Console.Out.Flush();
         Console.Error.Flush();
+        // The launcher forwards output asynchronously and tears the job down on an abort:
+        // a moment's grace lets this rank's last lines (its error) reach the terminal.
+        Thread.Sleep(500);
         MPI.Unsafe.MPI_Abort(World, exitCode);
         Environment.Exit(exitCode); // MPI_Abort does not return; this only satisfies the contract if it did
     }

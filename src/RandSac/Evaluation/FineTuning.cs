@@ -67,6 +67,7 @@ public sealed class FineTuning(FineTuneOptions options)
         double epochLoss = 0, lastEpochLoss = double.NaN;
         foreach (var batch in loader.Batches(0, 0, _options.Epochs))
         {
+            if (!parallel.IsDistributed) cancel.ThrowIfCancellationRequested();
             using (batch)
             using (NewDisposeScope())
             {
@@ -80,7 +81,7 @@ public sealed class FineTuning(FineTuneOptions options)
                 optimizer.Step(lr);
                 optimizer.ZeroGrad();
                 // The ranks' mean loss, and whether any rank was asked to stop.
-                var (value, stop) = parallel.EndStep(loss.item<float>() / parallel.Size, cancel.IsCancellationRequested);
+                var (value, stop) = parallel.EndStep(loss.item<float>() / parallel.Size, parallel.IsDistributed && cancel.IsCancellationRequested);
                 if (stop) throw new OperationCanceledException();
                 if (!double.IsFinite(value))
                     throw new InvalidOperationException($"the fine-tuning loss became {value} at step {step + 1}; lower the learning rate or set --clip-grad");

@@ -15,7 +15,7 @@ namespace RandSac.Training;
 /// draw is a function of (seed, position), so a resumed run continues exactly.
 /// Under <see cref="Parallel"/> each rank trains on its slice of every global batch with
 /// averaged gradients, and rank 0 alone writes; a cancellation stops every rank after the same
-/// step, with a checkpoint.
+/// step, with a checkpoint (one process stops at once, as it always did).
 /// </summary>
 public sealed class Pretraining
 {
@@ -108,6 +108,8 @@ public sealed class Pretraining
         {
             foreach (var batch in loader.Batches((int)(micro / microPerEpoch), (int)(micro % microPerEpoch), config.Epochs))
             {
+                // One process stops where it is asked to; ranks must stop at one step, so they agree at its end.
+                if (!parallel.IsDistributed) cancel.ThrowIfCancellationRequested();
                 using (batch)
                 {
                     double share = parallel.LossShare(batch.Inputs.LossTerms);
@@ -122,7 +124,7 @@ public sealed class Pretraining
                 training.Update(lr, config.ClipGrad);
                 step++;
 
-                var (lossSum, stop) = parallel.EndStep(stepLoss, cancel.IsCancellationRequested);
+                var (lossSum, stop) = parallel.EndStep(stepLoss, parallel.IsDistributed && cancel.IsCancellationRequested);
                 double meanLoss = lossSum / config.Accumulation;
                 stepLoss = 0;
                 if (!double.IsFinite(meanLoss))

@@ -1,4 +1,6 @@
 using RandSac.Data;
+using RandSac.Distributed;
+using RandSac.Tests.Distributed;
 using RandSac.Training;
 
 namespace RandSac.Tests.Training;
@@ -6,7 +8,7 @@ namespace RandSac.Tests.Training;
 public sealed class StopRequestTests
 {
     [Fact]
-    public void ARequestedStopEndsTheStepWritesACheckpointAndSaysWhere()
+    public void ADataParallelRunStopsAtTheEndOfAStepWithACheckpointAndSaysWhere()
     {
         using var temp = new TempDirectory();
         var config = new PretrainConfig
@@ -19,8 +21,10 @@ public sealed class StopRequestTests
         };
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
-        var e = Assert.Throws<RunStoppedException>(() => new Pretraining(config, temp.Path).Run(resume: false, cancel: cancel.Token));
+        var run = new Pretraining(config, temp.Path) { Parallel = new DataParallel(new MirrorWorld(2)) };
+        var e = Assert.Throws<RunStoppedException>(() => run.Run(resume: false, cancel: cancel.Token));
         Assert.Equal(1, e.Step);
+        Assert.Equal("stopped after step 1; the checkpoint holds it", e.Message);
         using var checkpoint = Checkpoint.Load(Checkpoint.PathIn(temp.Path));
         Assert.Equal(1, checkpoint.Step);
         // And the run resumes from it.
