@@ -68,7 +68,7 @@ echo "| model | layout | images/s | ms/step (median) | Allreduce ms/step | Allre
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 for model in ${MODELS//,/ }; do
   for file in "$OUT/$model-1.json" "$OUT/$model-$RANKS.json"; do
-    jq -r --arg model "$model" '"| \($model) | \(.ranks) × \(.threads) thread(s) | \(.images_per_s * 10 | round / 10) | \(.ms_median * 10 | round / 10) | \(if .ranks > 1 then (.allreduce_ms * 10 | round / 10 | tostring) else "–" end) | \(if .ranks > 1 then ((.allreduce_ms / .ms_mean * 1000 | round / 10 | tostring) + " %") else "–" end) | \(.reduced_floats * 4 / 1048576 * 10 | round / 10) | \(if .foreign_cpu == null then "?" else ((.foreign_cpu * 1000 | round / 10 | tostring) + " %") end) | \(.tries) |"' "$file"
+    jq -r --arg model "$model" '"| \($model) | \(.ranks) × \(.threads) thread(s) | \(.images_per_s * 10 | round / 10) | \(.ms_median * 10 | round / 10) | \(if .ranks > 1 then (.allreduce_ms * 10 | round / 10 | tostring) else "–" end) | \(if .ranks > 1 then ((.allreduce_ms / .ms_mean * 1000 | round / 10 | tostring) + " %") else "–" end) | \(if .ranks > 1 then (.reduced_floats * 4 / 1048576 * 10 | round / 10 | tostring) else "–" end) | \(if .foreign_cpu == null then "?" else ((.foreign_cpu * 1000 | round / 10 | tostring) + " %") end) | \(.tries) |"' "$file"
   done
 done
 echo "raw results: $OUT" >&2
