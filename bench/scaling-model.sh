@@ -3,7 +3,7 @@
 #   step(R) = compute(global batch / R images) + allreduce(R)
 #   allreduce(R) = 2 (R − 1) / R × bytes / bandwidth + buckets × 2 (R − 1) × latency
 # compute is a measured seconds-per-image of one node (from `randsac bench`), bytes are the
-# float32 gradients (4 × parameters), buckets the 16 MiB pieces each gradient buffer is reduced in.
+# float32 gradients (4 × parameters), buckets the 16 MiB pieces the two gradient buffers are reduced in.
 #
 # usage: bench/scaling-model.sh --seconds-per-image S --parameters P [options]
 #   --batch N          global batch (default 4096)
@@ -36,7 +36,7 @@ awk -v spi="$SPI" -v params="$PARAMS" -v batch="$BATCH" -v nodes="$NODES" -v gbi
     -v images="$IMAGES" -v epochs="$EPOCHS" -v speedup="$SPEEDUP" 'BEGIN {
   bytes = 4 * params
   bucket = 4 * 4194304
-  buckets = int((bytes + bucket - 1) / bucket)
+  buckets = int((bytes + bucket - 1) / bucket) + 1  # the small undecayed buffer is reduced on its own
   steps = epochs * images / batch
   n = split(nodes, R, ","); m = split(gbits, G, ",")
   printf "gradient bytes per step: %.1f MB in %d buckets; %d steps in the recipe\n\n", bytes / 1e6, buckets, steps

@@ -97,7 +97,7 @@ public sealed class MpiCommunicator : ICommunicator
         // a moment's grace lets this rank's last lines (its error) reach the terminal.
         Thread.Sleep(500);
         MPI.Unsafe.MPI_Abort(World, exitCode);
-        Environment.Exit(exitCode); // MPI_Abort does not return; this only satisfies the contract if it did
+        Environment.Exit(exitCode); // not reached: MPI_Abort ends the process
     }
 
     static void Check(int code, string call)
