@@ -57,15 +57,16 @@ public sealed class EvaluationOptions
     /// file, an unreadable or mismatched state dict, a dataset the encoder does not fit) becomes a
     /// one-line error.
     /// </summary>
-    public EvaluationSetup Open(ParseResult parse, Action<string> note)
+    public EvaluationSetup Open(CliContext context, ParseResult parse)
     {
+        Action<string> note = context.Out.WriteLine;
         string path = Weights.ResolvePath(parse);
         if (parse.GetValue(_threads) is { } threads)
         {
             if (threads < 1) throw new UserInputException($"--threads must be positive, got {threads}");
             TorchSharp.torch.set_num_threads(threads);
         }
-        var (checkpoint, imported) = Weights.Load(parse, path, note);
+        var (checkpoint, imported) = Weights.Load(context, parse, path);
         path = imported?.Path ?? path;
         // Hashed as it is loaded: a run still in progress may replace the file later.
         string sha256 = EvaluationRecord.Sha256(path);

@@ -60,7 +60,7 @@ public static class FinetuneCommand
             bool scratch = parse.GetValue(fromScratch);
 
             var clock = Stopwatch.StartNew();
-            using var setup = shared.Open(parse, context.Out.WriteLine);
+            using var setup = shared.Open(context, parse);
             var encoder = setup.Encoder(scratch, options.DropPath);
             context.Out.WriteLine($"fine-tuning {(scratch ? "a random " + setup.EncoderName + " (from scratch)" : setup.Source)} " +
                                   $"on {setup.Dataset.DisplayName}: {setup.Train.Count} train / {setup.Test.Count} test images, {options.Epochs} epoch(s) at batch {options.Batch}");
