@@ -31,6 +31,12 @@ public static class ImageFolderReader
     static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png"];
     const string CacheMagic = "RSACIMG1";
 
+    /// <summary>
+    /// The largest image decoded, checked from the header before any pixel is allocated: Pillow's
+    /// limit (about 89 megapixels, 341 MB as RGBA), above which it also suspects a decompression bomb.
+    /// </summary>
+    public const long MaxPixels = 89_478_485;
+
     /// <summary>The cache folder used when none is given.</summary>
     public static string DefaultCacheDirectory
     {
@@ -196,10 +202,18 @@ public static class ImageFolderReader
         {
             throw new DataException($"{path}: image has no pixels");
         }
+        if ((long)width * height > MaxPixels)
+        {
+            throw new DataException($"{path}: {width}×{height} pixels is more than the {MaxPixels:N0} an image may have (a decompression bomb?)");
+        }
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var bitmap = new SKBitmap(info);
         SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
+        if (result == SKCodecResult.IncompleteInput)
+        {
+            throw new DataException($"{path}: the image is truncated (its data ends before its last row)");
+        }
+        if (result != SKCodecResult.Success)
         {
             throw new DataException($"{path}: could not decode image ({result})");
         }
