@@ -98,7 +98,12 @@ public static class CifarReader
             {
                 throw new DataException($"{paths[f]}: file not found; expected the {Describe(variant)} binary files {string.Join(", ", fileNames)} in {dataFolder}");
             }
-            long length = new FileInfo(paths[f]).Length;
+            // The opened file's length: FileInfo would give a symbolic link's own size.
+            long length;
+            using (var file = File.OpenRead(paths[f]))
+            {
+                length = file.Length;
+            }
             if (length == 0 || length % recordBytes != 0)
             {
                 throw new DataException($"{paths[f]}: {length} bytes is not a whole number of {recordBytes}-byte records (truncated or not a {Describe(variant)} binary file)");

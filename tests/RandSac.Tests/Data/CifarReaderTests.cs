@@ -106,6 +106,20 @@ public class CifarReaderTests
     }
 
     [Fact]
+    public void ASymbolicLinkIsReadAsTheFileItPointsTo()
+    {
+        using var smallFiles = CifarReader.AcceptingAnyRecordCount();
+        using var temp = new TempDirectory();
+        CifarFiles.WriteCifar10(temp.Combine("elsewhere.bin"), 0, 3);
+        Directory.CreateDirectory(temp.Combine("linked"));
+        File.CreateSymbolicLink(temp.Combine("linked", "test_batch.bin"), temp.Combine("elsewhere.bin"));
+
+        using var test = CifarReader.LoadCifar10(temp.Combine("linked"), DataSplit.Test);
+
+        Assert.Equal(3, test.Count);
+    }
+
+    [Fact]
     public void APublishedSizeFileIsRead()
     {
         using var temp = new TempDirectory();
