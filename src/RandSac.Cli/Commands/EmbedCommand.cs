@@ -30,7 +30,7 @@ public static class EmbedCommand
             string target = Path.GetFullPath(parse.GetValue(output)!);
             if (File.Exists(target) || Directory.Exists(target)) throw new UserInputException($"{target} already exists; choose another --out");
             var which = parse.GetValue(split);
-            using var setup = shared.Open(parse, context.Out.WriteLine);
+            using var setup = shared.Open(context, parse, scored: false);
             using var encoder = setup.Encoder(randomInit: false);
             var dataset = which == DataSplit.Train ? setup.Train : setup.Test;
             context.Out.WriteLine($"embedding {dataset.Count} {which.ToString().ToLowerInvariant()} images of {setup.Dataset.DisplayName} with {setup.Source}");

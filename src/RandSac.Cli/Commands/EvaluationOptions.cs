@@ -55,17 +55,20 @@ public sealed class EvaluationOptions
     /// as the weights were trained when that is known: a checkpoint's recorded statistics on its own
     /// dataset, or an imported model's config.json. The caller disposes the setup. Bad input (no such
     /// file, an unreadable or mismatched state dict, a dataset the encoder does not fit) becomes a
-    /// one-line error.
+    /// one-line error. A <paramref name="scored"/> command measures a classifier, so it also refuses
+    /// an image folder without train/ and val/ (its test images would be its training images) and
+    /// training data of fewer than two classes.
     /// </summary>
-    public EvaluationSetup Open(ParseResult parse, Action<string> note)
+    public EvaluationSetup Open(CliContext context, ParseResult parse, bool scored = true)
     {
+        Action<string> note = context.Out.WriteLine;
         string path = Weights.ResolvePath(parse);
         if (parse.GetValue(_threads) is { } threads)
         {
             if (threads < 1) throw new UserInputException($"--threads must be positive, got {threads}");
             TorchSharp.torch.set_num_threads(threads);
         }
-        var (checkpoint, imported) = Weights.Load(parse, path, note);
+        var (checkpoint, imported) = Weights.Load(context, parse, path);
         path = imported?.Path ?? path;
         // Hashed as it is loaded: a run still in progress may replace the file later.
         string sha256 = EvaluationRecord.Sha256(path);
@@ -73,8 +76,14 @@ public sealed class EvaluationOptions
         try
         {
             var spec = Data.Apply(parse, checkpoint?.Config.Dataset);
+            if (scored && !spec.HasHeldOutTestSplit())
+                throw new UserInputException($"--data {spec.Path}: an image folder without train/ and val/ has no held-out images, and " +
+                                             "scoring the encoder on its training images would say nothing; put them in train/<class>/ and val/<class>/");
             int patch = checkpoint?.Config.Patch ?? imported!.Config.PatchSize;
             (train, var trainIndices) = Subset(spec.Open(DataSplit.Train, patch), parse.GetValue(_trainSubset), "--train-subset");
+            int classes = train.Labels.Distinct().Count();
+            if (scored && classes < 2)
+                throw new UserInputException($"--data {spec.Path ?? spec.DisplayName}: the training images hold {classes} class; a classifier needs at least 2 to be measured");
             var (test, testIndices) = Subset(spec.Open(DataSplit.Test, patch), parse.GetValue(_testSubset), "--test-subset");
             var normalisation = checkpoint is { Normalisation: { } recorded } && spec == checkpoint.Config.Dataset ? recorded
                 : imported?.Normalisation is { } expected ? new Normalisation(expected.Mean, expected.Std) : null;

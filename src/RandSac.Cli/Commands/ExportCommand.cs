@@ -32,9 +32,9 @@ public static class ExportCommand
             if (File.Exists(target) || Directory.Exists(target)) throw new UserInputException($"{target} already exists; choose another --out");
             string path = WeightsFile.Resolve(parse.GetValue(checkpoint)!);
             if (!File.Exists(path)) throw new UserInputException($"--checkpoint: {path} does not exist");
-            if (!WeightsFile.IsRandSacCheckpoint(path)) throw new UserInputException($"--checkpoint: {path} is not a RandSac checkpoint");
             string sha256 = EvaluationRecord.Sha256(path);
-            using var saved = Checkpoint.Load(path);
+            // Checkpoint.Load names what is wrong with a file that is damaged or not a RandSac checkpoint.
+            using var saved = CheckpointFile.Load(context, path);
             var config = saved.Config;
             int channels = saved.Model.TryGetValue("encoder.patch_embed.proj.weight", out var patch)
                 ? (int)patch.shape[1]

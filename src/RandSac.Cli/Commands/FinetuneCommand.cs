@@ -63,7 +63,7 @@ public static class FinetuneCommand
             var world = context.Ranks();
             // The node's cores shared among its ranks, unless --threads says otherwise (Open sets it).
             if (world.DefaultThreads is { } perRank) TorchSharp.torch.set_num_threads(perRank);
-            using var setup = shared.Open(parse, context.Out.WriteLine);
+            using var setup = shared.Open(context, parse);
             DataParallelReport.Start(context, world, options.Batch, TorchSharp.torch.get_num_threads());
             var encoder = setup.Encoder(scratch, options.DropPath);
             context.Out.WriteLine($"fine-tuning {(scratch ? "a random " + setup.EncoderName + " (from scratch)" : setup.Source)} " +

@@ -50,7 +50,7 @@ public static class LinprobeCommand
             bool random = parse.GetValue(randomInit);
 
             var clock = Stopwatch.StartNew();
-            using var setup = shared.Open(parse, context.Out.WriteLine);
+            using var setup = shared.Open(context, parse);
             using var encoder = setup.Encoder(random);
             context.Out.WriteLine($"linear probe ({(options.Fast ? "fast: cached features, no augmentation" : "augmented")}) of " +
                                   $"{(random ? "a random " + setup.EncoderName : setup.Source)} " +

@@ -74,7 +74,7 @@ public static class PretrainCommand
                 // A resumed run keeps its recorded settings; only how it runs may change.
                 string path = Checkpoint.PathIn(folder);
                 if (!File.Exists(path)) throw new UserInputException($"--resume: {path} does not exist");
-                using var checkpoint = Checkpoint.Load(path);
+                using var checkpoint = CheckpointFile.Load(context, path);
                 settings = checkpoint.Config with
                 {
                     MaxSteps = parse.GetValue(maxSteps) ?? checkpoint.Config.MaxSteps,

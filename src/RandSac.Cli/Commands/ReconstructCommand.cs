@@ -51,7 +51,7 @@ public static class ReconstructCommand
     public static void Render(CliContext context, string checkpointPath, Func<DatasetSpec, DatasetSpec> chooseDataset,
         int images, int? first, int seed, int scale, string picturePath, bool fewerIfShort = false)
     {
-        using var saved = Checkpoint.Load(checkpointPath);
+        using var saved = CheckpointFile.Load(context, checkpointPath);
         var config = saved.Config;
         using var dataset = chooseDataset(config.Dataset).Open(DataSplit.Test, config.Patch);
         if (fewerIfShort) images = Math.Min(images, dataset.Count - (first ?? 0));

@@ -60,14 +60,15 @@ public sealed class WeightsOptions
         return new ImportOptions(heads, pool);
     }
 
-    /// <summary>A RandSac checkpoint, or an imported encoder; exactly one is non-null. Notes go to <paramref name="note"/>.</summary>
-    public (Checkpoint? Checkpoint, ImportedEncoder? Imported) Load(ParseResult parse, string path, Action<string> note)
+    /// <summary>A RandSac checkpoint, or an imported encoder; exactly one is non-null. Notes go to the command's output.</summary>
+    public (Checkpoint? Checkpoint, ImportedEncoder? Imported) Load(CliContext context, ParseResult parse, string path)
     {
+        Action<string> note = context.Out.WriteLine;
         if (WeightsFile.IsRandSacCheckpoint(path))
         {
             if (parse.GetResult(_heads) is not null || parse.GetResult(_pool) is not null)
                 throw new UserInputException($"--heads and --pool are for imported weights; {path} is a RandSac checkpoint, whose config says both");
-            return (Checkpoint.Load(path), null);
+            return (CheckpointFile.Load(context, path), null);
         }
         var imported = ImportedEncoder.Load(path, ImportOptions(parse), note);
         note($"imported {imported.Format} {Path.GetFileName(imported.Path)}: {Describe(imported.Config)}");

@@ -31,6 +31,28 @@ public static class CifarReader
     /// <summary>The published per-channel standard deviation of the CIFAR-100 training images.</summary>
     public static float[] Cifar100Std => [0.2673f, 0.2564f, 0.2762f];
 
+    /// <summary>
+    /// Records in each file of a split as published: every CIFAR-10 batch holds 10,000; CIFAR-100's
+    /// <c>train.bin</c> 50,000 and <c>test.bin</c> 10,000. A file cut at a record boundary is
+    /// otherwise indistinguishable from a whole one.
+    /// </summary>
+    public static int PublishedRecords(CifarVariant variant, DataSplit split) =>
+        variant == CifarVariant.Cifar100 && split == DataSplit.Train ? 50_000 : 10_000;
+
+    static readonly AsyncLocal<bool> AnyRecordCount = new();
+
+    /// <summary>Until disposed, files with any whole number of records are read (tests write small ones).</summary>
+    internal static IDisposable AcceptingAnyRecordCount()
+    {
+        AnyRecordCount.Value = true;
+        return new RecordCountScope();
+    }
+
+    sealed class RecordCountScope : IDisposable
+    {
+        public void Dispose() => AnyRecordCount.Value = false;
+    }
+
     /// <summary>The file names that make up a split.</summary>
     public static string[] SplitFiles(CifarVariant variant, DataSplit split) => (variant, split) switch
     {
@@ -76,12 +98,22 @@ public static class CifarReader
             {
                 throw new DataException($"{paths[f]}: file not found; expected the {Describe(variant)} binary files {string.Join(", ", fileNames)} in {dataFolder}");
             }
-            long length = new FileInfo(paths[f]).Length;
+            // The opened file's length: FileInfo would give a symbolic link's own size.
+            long length;
+            using (var file = File.OpenRead(paths[f]))
+            {
+                length = file.Length;
+            }
             if (length == 0 || length % recordBytes != 0)
             {
                 throw new DataException($"{paths[f]}: {length} bytes is not a whole number of {recordBytes}-byte records (truncated or not a {Describe(variant)} binary file)");
             }
             recordCounts[f] = checked((int)(length / recordBytes));
+            int published = PublishedRecords(variant, split);
+            if (recordCounts[f] != published && !AnyRecordCount.Value)
+            {
+                throw new DataException($"{paths[f]}: {recordCounts[f]} records, but this {Describe(variant)} file holds {published} (truncated or not the published file)");
+            }
         }
 
         int total = recordCounts.Sum();

@@ -66,6 +66,14 @@ public sealed record DatasetSpec
     string RequirePath() =>
         Path ?? throw new DataException($"the {DisplayName} dataset needs --data PATH (the folder with its batch files)");
 
+    /// <summary>
+    /// Whether the test split holds images the train split does not: always, except for an image
+    /// folder without <c>train/</c> and <c>val/</c>, whose root is both splits.
+    /// </summary>
+    public bool HasHeldOutTestSplit() =>
+        Kind != DatasetKind.Folder || Path is null
+        || (Directory.Exists(System.IO.Path.Combine(Path, "train")) && Directory.Exists(System.IO.Path.Combine(Path, "val")));
+
     /// <summary>An image folder with <c>train/</c> and <c>val/</c> uses those; otherwise the root is both splits.</summary>
     string FolderFor(DataSplit split)
     {

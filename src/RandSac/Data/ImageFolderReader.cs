@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
 using RandSac.Data.Augmentation;
@@ -16,7 +17,8 @@ namespace RandSac.Data;
 /// The decoded dataset is cached in one file (see <see cref="ImageFolderOptions.CacheDirectory"/>)
 /// keyed on the full root path, the size, and every image's relative path, length and
 /// modification time, so a second load reads it back instead of decoding, and any change to
-/// the folder makes a new cache entry.
+/// the folder makes a new cache entry. The file ends with an XxHash128 of the pixels; a cache
+/// whose pixels do not match it is decoded again.
 /// </para>
 /// <para>
 /// Mean and std are measured on the loaded images (not ImageNet's constants), so small or
@@ -29,7 +31,13 @@ public static class ImageFolderReader
     public const string CacheDirectoryVariable = "RANDSAC_CACHE_DIR";
 
     static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png"];
-    const string CacheMagic = "RSACIMG1";
+    const string CacheMagic = "RSACIMG2";
+
+    /// <summary>
+    /// The largest image decoded, checked from the header before any pixel is allocated: Pillow's
+    /// limit (about 89 megapixels, 341 MB as RGBA), above which it also suspects a decompression bomb.
+    /// </summary>
+    public const long MaxPixels = 89_478_485;
 
     /// <summary>The cache folder used when none is given.</summary>
     public static string DefaultCacheDirectory
@@ -66,7 +74,7 @@ public static class ImageFolderReader
             ? Path.Combine(options.CacheDirectory ?? DefaultCacheDirectory, $"{Sanitize(name)}-{Convert.ToHexString(key, 0, 8).ToLowerInvariant()}.bin")
             : null;
 
-        if (cachePath is not null && TryReadCache(cachePath, key, name, files.Count, imageSize, classNames) is { } cached)
+        if (cachePath is not null && TryReadCache(cachePath, key, name, files.Count, imageSize, classNames, options.Log) is { } cached)
         {
             options.Log?.Invoke($"{fullRoot}: {cached.Count} images read from cache {cachePath}");
             return cached;
@@ -196,10 +204,18 @@ public static class ImageFolderReader
         {
             throw new DataException($"{path}: image has no pixels");
         }
+        if ((long)width * height > MaxPixels)
+        {
+            throw new DataException($"{path}: {width}×{height} pixels is more than the {MaxPixels:N0} an image may have (a decompression bomb?)");
+        }
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var bitmap = new SKBitmap(info);
         SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
+        if (result == SKCodecResult.IncompleteInput)
+        {
+            throw new DataException($"{path}: the image is truncated (its data ends before its last row)");
+        }
+        if (result != SKCodecResult.Success)
         {
             throw new DataException($"{path}: could not decode image ({result})");
         }
@@ -230,7 +246,10 @@ public static class ImageFolderReader
         return hash.GetHashAndReset();
     }
 
-    static ImageDataset? TryReadCache(string path, byte[] key, string name, int count, int size, string[] classNames)
+    /// <summary>Bytes of the XxHash128 of the pixels that ends a cache file.</summary>
+    const int PixelHashBytes = 16;
+
+    static ImageDataset? TryReadCache(string path, byte[] key, string name, int count, int size, string[] classNames, Action<string>? log)
     {
         if (!File.Exists(path))
         {
@@ -265,7 +284,7 @@ public static class ImageFolderReader
                 std[c] = reader.ReadSingle();
             }
             int imageBytes = Channels * size * size;
-            if (stream.Length - stream.Position != (long)count * imageBytes)
+            if (stream.Length - stream.Position != (long)count * imageBytes + PixelHashBytes)
             {
                 return null;
             }
@@ -273,9 +292,19 @@ public static class ImageFolderReader
             try
             {
                 IntPtr target = TensorMemory.BaseAddress(images);
+                var hash = new XxHash128();
                 for (int i = 0; i < count; i++)
                 {
-                    stream.ReadExactly(TensorMemory.Bytes(target, (long)i * imageBytes, imageBytes));
+                    var pixels = TensorMemory.Bytes(target, (long)i * imageBytes, imageBytes);
+                    stream.ReadExactly(pixels);
+                    hash.Append(pixels);
+                }
+                if (!reader.ReadBytes(PixelHashBytes).AsSpan().SequenceEqual(hash.GetCurrentHash()))
+                {
+                    // Damaged pixels would train silently; decode the images again instead.
+                    log?.Invoke($"{path}: cached pixels are damaged (checksum mismatch); decoding the images again");
+                    images.Dispose();
+                    return null;
                 }
                 return new ImageDataset(name, images, labels, classNames, mean, std);
             }
@@ -319,10 +348,13 @@ public static class ImageFolderReader
                     writer.Write(dataset.Std[c]);
                 }
                 writer.Flush();
+                var hash = new XxHash128();
                 for (int i = 0; i < dataset.Count; i++)
                 {
                     stream.Write(dataset.GetPixels(i));
+                    hash.Append(dataset.GetPixels(i));
                 }
+                stream.Write(hash.GetCurrentHash());
             }
             File.Move(temporary, path, overwrite: true);
         }

@@ -12,7 +12,9 @@ namespace RandSac.Evaluation;
 /// linear probe (fast mode) and kNN of the same encoder on the same data compute them once.
 /// The key hashes what determines the features: the encoder's identity (the checkpoint's
 /// SHA-256, or the seed of a random initialisation, with its shape), the dataset spec, the
-/// split, the dataset's name and size (which tell a subset from the whole) and its normalisation. A file that cannot be read is recomputed and replaced.
+/// split, the dataset's name and size (which tell a subset from the whole) and its normalisation.
+/// Each file carries checksums of its contents (<see cref="TensorChecksums"/>); one that is
+/// damaged or cannot be read is recomputed and replaced, and the phase says so.
 /// </summary>
 public sealed class FeatureCache(string folder, string encoderIdentity)
 {
@@ -33,37 +35,53 @@ public sealed class FeatureCache(string folder, string encoderIdentity)
         IEvaluationObserver? observer = null, string phase = "features", CancellationToken cancel = default)
     {
         string path = PathFor(dataset, spec, split, encoder.Config);
-        if (TryLoad(path, dataset) is { } cached)
+        if (TryLoad(path, dataset, out string? damage) is { } cached)
         {
             observer?.OnPhase($"{phase} (cached)", dataset.Count);
             observer?.OnProgress(dataset.Count);
             return cached;
         }
+        if (damage is not null) phase += $" (recomputed: {damage})";
         var features = FeatureExtractor.Extract(encoder, dataset, batch, observer, phase, cancel);
         Save(path, features);
         return features;
     }
 
-    static FeatureSet? TryLoad(string path, ImageDataset dataset)
+    /// <summary>The cached features, or null with <paramref name="damage"/> saying why a file that exists was not used.</summary>
+    static FeatureSet? TryLoad(string path, ImageDataset dataset, out string? damage)
     {
+        damage = null;
         if (!File.Exists(path)) return null;
+        Dictionary<string, Tensor> tensors;
         try
         {
-            var (tensors, _) = Safetensors.Read(path);
-            using var labels = tensors["labels"];
-            var features = tensors["features"];
-            var values = labels.data<long>().Select(l => (int)l).ToArray();
-            if (!values.SequenceEqual(dataset.Labels))
+            Dictionary<string, string> metadata;
+            (tensors, metadata) = Safetensors.Read(path);
+            try
             {
-                features.Dispose();
-                return null;
+                TensorChecksums.Verify(path, tensors, metadata);
             }
-            return new FeatureSet(features, values, dataset.ClassNames);
+            catch
+            {
+                foreach (var t in tensors.Values) t.Dispose();
+                throw;
+            }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or KeyNotFoundException or ArgumentException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
+            damage = e.Message;
             return null;
         }
+        using var labels = tensors.GetValueOrDefault("labels");
+        var features = tensors.GetValueOrDefault("features");
+        // The key names the data; labels that differ mean the files changed under the same names.
+        var values = labels?.dtype == ScalarType.Int64 ? labels.data<long>().Select(l => (int)l).ToArray() : null;
+        if (features is null || values is null || !values.SequenceEqual(dataset.Labels))
+        {
+            features?.Dispose();
+            return null;
+        }
+        return new FeatureSet(features, values, dataset.ClassNames);
     }
 
     static void Save(string path, FeatureSet features)
@@ -73,8 +91,10 @@ public sealed class FeatureCache(string folder, string encoderIdentity)
         string temp = path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
         {
-            Safetensors.Write(stream, [new("features", features.Features), new("labels", labels)],
-                new Dictionary<string, string> { ["format"] = "randsac-features" });
+            var metadata = new Dictionary<string, string> { ["format"] = "randsac-features" };
+            List<KeyValuePair<string, Tensor>> tensors = [new("features", features.Features), new("labels", labels)];
+            TensorChecksums.AddTo(metadata, tensors);
+            Safetensors.Write(stream, tensors, metadata);
         }
         File.Move(temp, path, overwrite: true);
     }

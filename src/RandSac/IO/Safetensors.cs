@@ -21,6 +21,13 @@ public static class Safetensors
         [ScalarType.Byte] = "U8", [ScalarType.Bool] = "BOOL",
     };
 
+    static readonly Dictionary<ScalarType, int> ElementSizes = new()
+    {
+        [ScalarType.Float32] = 4, [ScalarType.Float64] = 8, [ScalarType.BFloat16] = 2,
+        [ScalarType.Float16] = 2, [ScalarType.Int64] = 8, [ScalarType.Int32] = 4,
+        [ScalarType.Byte] = 1, [ScalarType.Bool] = 1,
+    };
+
     /// <summary>Writes tensors (in the given order) and metadata to a stream.</summary>
     public static void Write(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor>> tensors,
         IReadOnlyDictionary<string, string>? metadata = null)
@@ -78,44 +85,138 @@ public static class Safetensors
         }
     }
 
-    /// <summary>Reads every tensor (as new CPU tensors the caller owns) and the metadata.</summary>
+    /// <summary>The safetensors name of a dtype, e.g. <c>F32</c>.</summary>
+    public static string DtypeName(ScalarType type) =>
+        DtypeNames.TryGetValue(type, out var name) ? name : throw new ArgumentException($"safetensors has no dtype for {type}");
+
+    /// <summary>
+    /// Reads every tensor (as new CPU tensors the caller owns) and the metadata. A file that is
+    /// truncated, or whose header is not what the format requires, fails with one
+    /// <see cref="InvalidDataException"/> naming the file and the entry.
+    /// </summary>
     public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(string path)
     {
         using var stream = File.OpenRead(path);
+        long fileLength = stream.Length;
+        if (fileLength < 8)
+            throw new InvalidDataException($"{path}: {fileLength} bytes is too short for a safetensors file (truncated?)");
         var lengthBytes = new byte[8];
         stream.ReadExactly(lengthBytes);
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-        if (headerLength > (ulong)Math.Min(stream.Length - 8, 100_000_000))
+        if (headerLength > 100_000_000)
             throw new InvalidDataException($"{path}: not a safetensors file (header length {headerLength})");
+        if (headerLength > (ulong)(fileLength - 8))
+            throw new InvalidDataException($"{path}: truncated: the header needs {headerLength} bytes but only {fileLength - 8} follow");
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
         long dataStart = 8 + (long)headerLength;
+        long dataLength = fileLength - dataStart;
 
-        using var header = JsonDocument.Parse(Encoding.UTF8.GetString(headerBytes).TrimEnd());
+        var entries = ParseHeader(path, headerBytes, out var metadata);
         var tensors = new Dictionary<string, Tensor>();
-        var metadata = new Dictionary<string, string>();
-        foreach (var entry in header.RootElement.EnumerateObject())
+        try
         {
-            if (entry.Name == "__metadata__")
+            foreach (var entry in entries)
             {
-                foreach (var m in entry.Value.EnumerateObject()) metadata[m.Name] = m.Value.GetString() ?? "";
-                continue;
+                if (entry.End > dataLength)
+                    throw new InvalidDataException(
+                        $"{path}: truncated: tensor '{entry.Name}' ends at byte {entry.End} of the data, but the file holds {dataLength}");
+                var tensor = empty(entry.Shape, entry.Type);
+                tensors[entry.Name] = tensor;
+                if (entry.End == entry.Begin) continue;
+                stream.Position = dataStart + entry.Begin;
+                stream.ReadExactly(tensor.bytes);
             }
-            string dtype = entry.Value.GetProperty("dtype").GetString()!;
-            var type = DtypeNames.FirstOrDefault(p => p.Value == dtype).Key;
-            if (!DtypeNames.ContainsKey(type) || DtypeNames[type] != dtype)
-                throw new InvalidDataException($"{path}: tensor '{entry.Name}' has unsupported dtype {dtype}");
-            var shape = entry.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray();
-            var offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64()).ToArray();
-            var data = new byte[offsets[1] - offsets[0]];
-            stream.Position = dataStart + offsets[0];
-            stream.ReadExactly(data);
-            var tensor = empty(shape, type);
-            if (tensor.NumberOfElements * tensor.ElementSize != data.Length)
-                throw new InvalidDataException($"{path}: tensor '{entry.Name}' has {data.Length} bytes for shape [{string.Join(", ", shape)}]");
-            tensor.bytes = data;
-            tensors[entry.Name] = tensor;
+        }
+        catch
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            throw;
         }
         return (tensors, metadata);
+    }
+
+    sealed record HeaderEntry(string Name, ScalarType Type, long[] Shape, long Begin, long End);
+
+    /// <summary>The header's tensor entries, checked against the format before anything is allocated.</summary>
+    static List<HeaderEntry> ParseHeader(string path, byte[] headerBytes, out Dictionary<string, string> metadata)
+    {
+        JsonDocument header;
+        try
+        {
+            header = JsonDocument.Parse(Encoding.UTF8.GetString(headerBytes).TrimEnd());
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: the safetensors header is not valid JSON ({e.Message})");
+        }
+        using (header)
+        {
+            if (header.RootElement.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{path}: the safetensors header is not a JSON object");
+            metadata = new Dictionary<string, string>();
+            var entries = new List<HeaderEntry>();
+            foreach (var entry in header.RootElement.EnumerateObject())
+            {
+                if (entry.Name == "__metadata__")
+                {
+                    if (entry.Value.ValueKind != JsonValueKind.Object)
+                        throw new InvalidDataException($"{path}: the header's __metadata__ is not a JSON object");
+                    foreach (var m in entry.Value.EnumerateObject())
+                    {
+                        if (m.Value.ValueKind != JsonValueKind.String)
+                            throw new InvalidDataException($"{path}: metadata '{m.Name}' is not a string");
+                        metadata[m.Name] = m.Value.GetString()!;
+                    }
+                    continue;
+                }
+                entries.Add(ParseEntry(path, entry));
+            }
+            return entries;
+        }
+    }
+
+    static HeaderEntry ParseEntry(string path, JsonProperty entry)
+    {
+        InvalidDataException Bad(string problem) => new($"{path}: tensor '{entry.Name}' {problem}");
+        var value = entry.Value;
+        if (value.ValueKind != JsonValueKind.Object
+            || !value.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String
+            || !value.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array
+            || !value.TryGetProperty("data_offsets", out var offsetsElement) || offsetsElement.ValueKind != JsonValueKind.Array)
+            throw Bad("has no dtype, shape and data_offsets in the header");
+        string dtype = dtypeElement.GetString()!;
+        var type = DtypeNames.FirstOrDefault(p => p.Value == dtype).Key;
+        if (!DtypeNames.TryGetValue(type, out var known) || known != dtype)
+            throw Bad($"has unsupported dtype {dtype}");
+        var shape = new List<long>();
+        foreach (var d in shapeElement.EnumerateArray())
+        {
+            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long size) || size < 0)
+                throw Bad($"has a malformed shape {shapeElement.GetRawText()}");
+            shape.Add(size);
+        }
+        var offsets = new List<long>();
+        foreach (var o in offsetsElement.EnumerateArray())
+        {
+            if (o.ValueKind != JsonValueKind.Number || !o.TryGetInt64(out long offset) || offset < 0)
+                throw Bad($"has malformed data_offsets {offsetsElement.GetRawText()}");
+            offsets.Add(offset);
+        }
+        if (offsets.Count != 2 || offsets[1] < offsets[0])
+            throw Bad($"has malformed data_offsets {offsetsElement.GetRawText()}");
+        long bytes = offsets[1] - offsets[0];
+        long expected;
+        try
+        {
+            expected = checked(shape.Aggregate(1L, (n, d) => n * d) * ElementSizes[type]);
+        }
+        catch (OverflowException)
+        {
+            throw Bad($"has an impossible shape {shapeElement.GetRawText()}");
+        }
+        if (expected != bytes)
+            throw Bad($"has {bytes} bytes for {dtype} [{string.Join(", ", shape)}], which needs {expected}");
+        return new HeaderEntry(entry.Name, type, shape.ToArray(), offsets[0], offsets[1]);
     }
 }

@@ -1,3 +1,4 @@
+using RandSac.Data;
 using RandSac.Evaluation;
 using RandSac.IO;
 using RandSac.Training;
@@ -13,6 +14,7 @@ public sealed class CifarPixelTokensTests : IDisposable
     [Fact]
     public void PretrainingOnPixelsOfCifarShrunkTo16UsesTheSizeThroughout()
     {
+        using var smallFiles = CifarReader.AcceptingAnyRecordCount();
         CifarFiles.WriteCifar10Folder(_temp.Combine("cifar"), perBatch: 4, testRecords: 2);
         string run = _temp.Combine("run");
 

@@ -97,6 +97,27 @@ public class ImageFolderReaderTests
     }
 
     [Fact]
+    public void DamagedCachedPixelsAreDecodedAgain()
+    {
+        using var temp = new TempDirectory();
+        string root = temp.Combine("images");
+        WriteSmallFolder(root);
+        var log = new List<string>();
+        var options = new ImageFolderOptions { CacheDirectory = temp.Combine("cache"), Log = log.Add };
+        using var first = ImageFolderReader.Load(root, 8, options);
+        string cache = Assert.Single(Directory.GetFiles(temp.Combine("cache")));
+        var bytes = File.ReadAllBytes(cache);
+        bytes[^40] ^= 0x01; // a pixel of the last image
+        File.WriteAllBytes(cache, bytes);
+
+        using var second = ImageFolderReader.Load(root, 8, options);
+
+        Assert.True(TensorAssert.Same(first.Images, second.Images));
+        Assert.Contains(log, line => line.Contains("cached pixels are damaged") && line.Contains(cache));
+        Assert.DoesNotContain(log, line => line.Contains("read from cache"));
+    }
+
+    [Fact]
     public void ChangedFolderOrSizeMissesTheCache()
     {
         using var temp = new TempDirectory();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RandSac.Cli;
+using SkiaSharp;
 
 namespace RandSac.Tests.Evaluation;
 
@@ -60,6 +61,40 @@ public sealed class EvaluationCommandTests(TinyRun run) : IClassFixture<TinyRun>
         AssertOneLineError(code, error, "epochs must be positive");
         (code, _, error) = TinyRun.Cli("finetune", "--checkpoint", run.Folder, "--layer-decay", "1.5");
         AssertOneLineError(code, error, "layer decay");
+    }
+
+    [Theory]
+    [InlineData("knn")]
+    [InlineData("linprobe")]
+    [InlineData("finetune")]
+    public void AnImageFolderWithoutTrainAndValIsRefused(string command)
+    {
+        string root = Path.Combine(run.Root, "flat-images");
+        WriteImage(Path.Combine(root, "cat", "a.png"), SKColors.Coral);
+        WriteImage(Path.Combine(root, "dog", "b.png"), SKColors.Teal);
+        var (code, _, error) = TinyRun.Cli(command, "--checkpoint", run.Folder, "--dataset", "folder", "--data", root,
+            "--image-size", "16", "--threads", "1");
+        AssertOneLineError(code, error, $"--data {root}: an image folder without train/ and val/ has no held-out images");
+    }
+
+    [Fact]
+    public void ASingleClassIsRefused()
+    {
+        string root = Path.Combine(run.Root, "one-class");
+        WriteImage(Path.Combine(root, "train", "cat", "a.png"), SKColors.Coral);
+        WriteImage(Path.Combine(root, "val", "cat", "b.png"), SKColors.Coral);
+        var (code, _, error) = TinyRun.Cli("knn", "--checkpoint", run.Folder, "--dataset", "folder", "--data", root,
+            "--image-size", "16", "--threads", "1");
+        AssertOneLineError(code, error, "the training images hold 1 class; a classifier needs at least 2");
+    }
+
+    static void WriteImage(string path, SKColor color)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var bitmap = new SKBitmap(16, 16);
+        bitmap.Erase(color);
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, data.ToArray());
     }
 
     static JsonElement Read(string path) => JsonDocument.Parse(File.ReadAllText(path)).RootElement;
