@@ -65,6 +65,11 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
                     done++;
                     continue;
                 }
+                if (record.StartedBy.TryGetValue(stage, out string? startedBy) && startedBy != StudyResults.BuildVersion)
+                    throw new UserInputException($"{run.Key} {StudyFile.Kebab(stage)} was started by build {startedBy}, and this is build " +
+                                                 $"{StudyResults.BuildVersion}: continue the study with the build that started it, so one run never mixes builds");
+                record.StartedBy[stage] = StudyResults.BuildVersion;
+                results.Save(folder);
                 observer.OnStage(run, stage, done, total);
                 try
                 {

@@ -26,6 +26,9 @@ public sealed record StudyRecord
     /// <summary>The build (version and git commit) that ran each stage.</summary>
     public Dictionary<StudyStage, string> Build { get; init; } = [];
 
+    /// <summary>The build that started each stage: an interrupted stage is only continued by the same build.</summary>
+    public Dictionary<StudyStage, string> StartedBy { get; init; } = [];
+
     public Dictionary<StudyStage, double> WallSeconds { get; init; } = [];
     public Dictionary<StudyMetric, MeasuredAccuracy> Accuracy { get; init; } = [];
 

@@ -86,6 +86,27 @@ public class StudyCommandTests
         Assert.DoesNotContain("· pretrain", again.Out);
     }
 
+    [Fact]
+    public void AStageStartedByAnotherBuildIsNotContinuedByThisOne()
+    {
+        using var folder = new TempDirectory();
+        string file = folder.Combine("tiny.json");
+        File.WriteAllText(file, TinyStudy);
+        string output = folder.Combine("out");
+        var study = StudyFile.Load(file);
+        var results = new StudyResults { Study = "tiny", StudyFile = file };
+        results.Records.Add(new StudyRecord
+        {
+            Arm = "square", Seed = 0, Kind = ArmKind.Pretrain, Folder = StudyPlan.RunFolder(output, "square", 0),
+            Config = StudyFile.Resolve(study, study.Arms[0], 0), StartedBy = { [StudyStage.Pretrain] = "0.9.0+0123abc" },
+        });
+        results.Save(output);
+
+        var result = CliRunner.Run("study", file, "--out", output);
+        CliRunner.AssertBadInput(result, "square/seed-0 pretrain was started by build 0.9.0+0123abc", "continue the study with the build that started it");
+        Assert.False(Directory.Exists(StudyPlan.RunFolder(output, "square", 0)));
+    }
+
     static bool FirstRunFinished(string results)
     {
         try
