@@ -7,6 +7,12 @@ namespace RandSac.Cli;
 /// long command finishes its current step, saves what it has and returns; a second one aborts at
 /// once, after restoring the terminal. Shells, SLURM and Kubernetes expect 128 + the signal number
 /// as the exit code (<see cref="ExitCode"/>).
+/// <para>
+/// A Ctrl-C reaches every process of the terminal's foreground group, and a parent that stops its
+/// children on that Ctrl-C (<c>randsac study</c> sends SIGTERM) then signals them a second time. So
+/// the other signal arriving within <see cref="RelayWindow"/> of the first is taken as that same
+/// request; a repeat of the first signal, or any signal later, aborts.
+/// </para>
 /// </summary>
 public sealed class StopSignals : IDisposable
 {
@@ -15,6 +21,10 @@ public sealed class StopSignals : IDisposable
     readonly Action _restoreTerminal;
     readonly PosixSignalRegistration[] _registrations;
     int _received;
+    long _firstAt;
+
+    /// <summary>How soon after the first signal a different one still counts as the same request.</summary>
+    public static readonly TimeSpan RelayWindow = TimeSpan.FromSeconds(2);
 
     StopSignals(TextWriter error, Action restoreTerminal)
     {
@@ -53,9 +63,15 @@ public sealed class StopSignals : IDisposable
         context.Cancel = true; // never the runtime's default: it would end the process mid-step
         if (Interlocked.Increment(ref _received) == 1)
         {
+            _firstAt = Environment.TickCount64;
             Received = context.Signal;
             _error.WriteLine($"randsac: {NameOf(context.Signal)} received: finishing the current step and saving; send it again to abort at once");
             _source.Cancel();
+            return;
+        }
+        if (context.Signal != Received && Environment.TickCount64 - _firstAt < RelayWindow.TotalMilliseconds)
+        {
+            _error.WriteLine($"randsac: {NameOf(context.Signal)} received too: still finishing the current step");
             return;
         }
         _restoreTerminal();

@@ -115,6 +115,22 @@ public sealed class FaultInjectionTests : IDisposable
     }
 
     [Fact]
+    public void AParentRelayingTheSameCtrlCAsSigtermDoesNotAbort()
+    {
+        // A terminal's Ctrl-C reaches the child directly and again from its parent (randsac study).
+        string folder = _temp.Combine("relayed");
+        using var child = ChildCli.Start([.. Tiny, "--epochs", "500", "--out", folder]);
+        child.WaitUntil(() => Rows(folder) >= 1, Patience);
+        child.Signal(ChildCli.SigInt);
+        child.WaitUntil(() => child.Error.Contains("SIGINT received: finishing the current step"), Patience);
+        child.Signal(ChildCli.SigTerm);
+        var result = child.WaitForExit(Patience);
+        Assert.True(result.ExitCode == 130, result.Error);
+        Assert.Contains("SIGTERM received too: still finishing the current step", result.Error);
+        Assert.Equal(Rows(folder), CheckpointStep(folder));
+    }
+
+    [Fact]
     public void ASecondWriterIsRefusedAtOnceNamingTheHoldersPid()
     {
         string folder = _temp.Combine("live");
