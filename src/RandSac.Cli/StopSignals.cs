@@ -96,6 +96,10 @@ public sealed class StopSignals : IDisposable
 
     public void Dispose()
     {
+        // After a signal the process is about to end, which takes a while (LibTorch unloads): a
+        // parent's relayed signal arriving now must still find this handler, not the default that
+        // would kill the process and replace its exit code.
+        if (Received is not null) return;
         foreach (var registration in _registrations) registration.Dispose();
         _source.Dispose();
     }

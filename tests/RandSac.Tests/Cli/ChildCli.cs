@@ -54,6 +54,9 @@ public sealed class ChildCli : IDisposable
         if (Kill(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
+    /// <summary>Signals the process unless it has already exited.</summary>
+    public void TrySignal(int signal) => Kill(_process.Id, signal);
+
     public CliRunner.Result WaitForExit(TimeSpan timeout)
     {
         if (!_process.WaitForExit(timeout))

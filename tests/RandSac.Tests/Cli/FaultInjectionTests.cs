@@ -124,6 +124,9 @@ public sealed class FaultInjectionTests : IDisposable
         child.Signal(ChildCli.SigInt);
         child.WaitUntil(() => child.Error.Contains("SIGINT received: finishing the current step"), Patience);
         child.Signal(ChildCli.SigTerm);
+        // And once more while the stopped process shuts down (LibTorch takes a while to unload).
+        child.WaitUntil(() => child.Error.Contains("stopped by SIGINT"), Patience);
+        child.TrySignal(ChildCli.SigTerm);
         var result = child.WaitForExit(Patience);
         Assert.True(result.ExitCode == 130, result.Error);
         Assert.Contains("SIGTERM received too: still finishing the current step", result.Error);
