@@ -245,7 +245,18 @@ public sealed class Pretraining
         if (!Parallel.IsWriter) return;
         using var scope = NewDisposeScope();
         using var rng = get_rng_state();
-        Checkpoint.Save(Checkpoint.PathIn(_folder), _config, step, micro, model.state_dict(), optimizer.State(), rng,
-            BeforeCheckpointRename, Normalisation.Of(dataset));
+        string path = Checkpoint.PathIn(_folder);
+        try
+        {
+            Checkpoint.Save(path, _config, step, micro, model.state_dict(), optimizer.State(), rng, BeforeCheckpointRename,
+                Normalisation.Of(dataset));
+        }
+        catch (IOException e)
+        {
+            // A full disk, say: the cut temporary file goes at once, so it does not hold on to the space.
+            File.Delete(path + ".tmp");
+            string kept = lastSaved is { } saved ? $"{path} still holds step {saved}" : "no checkpoint was written";
+            throw new IOException($"could not write the checkpoint of step {step}: {e.Message}; {kept}", e);
+        }
     }
 }

@@ -66,7 +66,10 @@ public sealed class PretrainingTests : IDisposable
                 throw new IOException("simulated crash during checkpoint write");
             },
         };
-        Assert.Throws<IOException>(() => run.Run(resume: false));
+        var error = Assert.Throws<IOException>(() => run.Run(resume: false));
+        // A failed write (a full disk) says what is kept and removes its temporary file at once.
+        Assert.Contains($"could not write the checkpoint of step 4: simulated crash during checkpoint write; {Checkpoint.PathIn(Folder("crash"))} still holds step 2", error.Message);
+        Assert.False(File.Exists(Checkpoint.PathIn(Folder("crash")) + ".tmp"));
         using var survivor = Checkpoint.Load(Checkpoint.PathIn(Folder("crash")));
         Assert.Equal(2, survivor.Step);
 
