@@ -125,6 +125,8 @@ public static class PretrainCommand
                         keepModel: parse.GetValue(model) is not null, keepPatch: parse.GetValue(patch) is not null,
                         keepDecoder: parse.GetValue(decoderDepth) is not null || parse.GetValue(decoderDim) is not null);
             }
+            if (settings.Dataset.Path is { } dataPath && IsWithin(folder, dataPath))
+                throw new UserInputException($"--out {folder} is inside the dataset's folder {dataPath}; a run folder there would become part of the data");
             int? every = parse.GetValue(knnEvery);
             if (every is <= 0) throw new UserInputException($"--knn-every must be positive, got {every}");
             var world = context.Ranks();
@@ -181,6 +183,12 @@ public static class PretrainCommand
             .Select(k => int.Parse(k.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(-1).Max() + 1;
         int dim = imported.Decoder.TryGetValue("decoder_embed.weight", out var embed) ? (int)embed.shape[0] : c.Dim;
         return settings with { DecoderDepth = depth, DecoderDim = dim };
+    }
+
+    static bool IsWithin(string path, string folder)
+    {
+        string root = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        return path == root || path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 
     /// <summary>The option that sets a config setting (<c>dataset.kind</c> is <c>--dataset</c>), or the setting's name in a --config file.</summary>

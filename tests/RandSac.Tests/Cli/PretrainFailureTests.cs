@@ -137,6 +137,11 @@ public sealed class PretrainFailureTests : IDisposable
         Assert.False(Directory.Exists(folder));
         CliRunner.AssertBadInput(Pretrain(folder, "--base-lr", "1e400"), "--base-lr 1e400 must be a finite number", "--help");
         Assert.False(Directory.Exists(folder));
+        string data = _temp.Combine("cifar");
+        CifarFiles.WriteCifar10Folder(data);
+        CliRunner.AssertBadInput(CliRunner.Run("pretrain", "--dataset", "cifar10", "--data", data, "--out", Path.Combine(data, "run")),
+            "inside the dataset's folder");
+        Assert.Equal(6, Directory.GetFileSystemEntries(data).Length);
         string file = _temp.Combine("a-file");
         File.WriteAllText(file, "not a folder");
         CliRunner.AssertBadInput(Pretrain(file), "is a file");
