@@ -121,10 +121,10 @@ public sealed record PretrainConfig
 
     /// <summary>
     /// Settings, by their config-file names, that a resumed run may change: where the data lives
-    /// and how the run is executed, not what it computes (precision is the user's explicit choice).
+    /// and how the run is executed and logged, not what it computes (precision is the user's explicit choice).
     /// </summary>
-    public static readonly IReadOnlySet<string> ResumableSettings =
-        new HashSet<string> { "dataset.path", "threads", "max-steps", "checkpoint-every", "precision" };
+    public static readonly IReadOnlySet<string> ResumableSettings = new HashSet<string>
+        { "dataset.path", "threads", "max-steps", "checkpoint-every", "precision", "tensorboard", "tensorboard-image-every" };
 
     /// <summary>
     /// Where <paramref name="other"/> differs from this config: each setting by its config-file name
