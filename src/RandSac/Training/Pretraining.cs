@@ -120,7 +120,6 @@ public sealed class Pretraining
             config.WarmupEpochs,
             (double)microPerEpoch / config.Accumulation,
             totalSteps);
-        cancel.ThrowIfCancellationRequested();
         onStarted();
         if (parallel.IsWriter) File.WriteAllText(Path.Combine(_folder, "config.json"), config.ToJson());
         using var log = parallel.IsWriter ? new MetricsLog(_folder, keepThroughStep: step, Probe?.Name) : null;
@@ -175,6 +174,7 @@ public sealed class Pretraining
                 stepClock.Restart();
                 log?.Write(metrics);
                 observer?.OnStep(metrics);
+                if (!parallel.IsDistributed) stop = cancel.IsCancellationRequested; // one process needs no agreement: the latest word counts
                 if (step % parallel.CheckEvery == 0 || step >= stopStep || stop)
                     parallel.VerifyReplicas(step, training.Optimizer.Groups);
 
