@@ -80,9 +80,19 @@ public sealed class PretrainFailureTests : IDisposable
     [Fact]
     public void ARunWhoseDatasetMovedResumesWithTheNewData()
     {
-        string data = _temp.Combine("cifar"), moved = _temp.Combine("cifar-moved"), folder = _temp.Combine("run");
-        CifarFiles.WriteCifar10Folder(data);
-        string[] cifar = ["pretrain", "--dataset", "cifar10", "--decoder-depth", "1", "--batch", "8", "--threads", "1", "--warmup-epochs", "0.5"];
+        string data = _temp.Combine("images"), moved = _temp.Combine("images-moved"), folder = _temp.Combine("run");
+        var random = new Random(3);
+        foreach (var split in new[] { "train", "val" })
+            foreach (var name in new[] { "cat", "dog" })
+                for (int i = 0; i < 8; i++)
+                {
+                    Directory.CreateDirectory(Path.Combine(data, split, name));
+                    using var bitmap = new SkiaSharp.SKBitmap(16, 16);
+                    bitmap.Erase(new SkiaSharp.SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+                    using var png = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+                    File.WriteAllBytes(Path.Combine(data, split, name, $"{i}.png"), png.ToArray());
+                }
+        string[] cifar = ["pretrain", "--dataset", "folder", "--image-size", "16", "--decoder-depth", "1", "--batch", "8", "--threads", "1", "--warmup-epochs", "0.5"];
         AssertSucceeded(CliRunner.Run([.. cifar, "--data", data, "--max-steps", "1", "--out", folder]));
         Directory.Move(data, moved);
 
