@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using RandSac.Cli.Commands;
 using RandSac.Distributed;
 using RandSac.Training;
@@ -67,18 +70,29 @@ public static class CliApp
         root.Subcommands.Add(StudyCommand.Create(context));
         int code;
         bool everyRankFails = false;
+        using var signals = StopSignals.Listen(error, () => console.Cursor.Show());
         try
         {
             var parse = root.Parse(args);
+            if (ParseProblem(parse) is { } problem) throw new UserInputException($"{problem} (see '{CommandPath(parse)} --help')");
             string command = parse.CommandResult.Command.Name;
             if (launch is not null && command != root.Name && !DataParallelCommands.Contains(command))
                 throw new UserInputException($"randsac {command} does not run data-parallel; start it without an MPI launcher");
-            code = parse.Invoke(new InvocationConfiguration
+            code = parse.InvokeAsync(new InvocationConfiguration
             {
                 Output = output,
                 Error = error,
                 EnableDefaultExceptionHandler = false,
-            });
+                // Signals are ours (StopSignals): a long command needs longer than a fixed timeout to finish its step.
+                ProcessTerminationTimeout = null,
+            }, signals.Token).GetAwaiter().GetResult();
+        }
+        catch (TrainingDivergedException e)
+        {
+            // Found after the gradients' Allreduce, so every rank throws it at the same step.
+            everyRankFails = true;
+            error.WriteLine($"{who}: error: {OneLine(e.Message)}");
+            code = Failure;
         }
         catch (Exception e) when (IsBadInput(e))
         {
@@ -92,8 +106,18 @@ public static class CliApp
         }
         catch (OperationCanceledException e)
         {
-            error.WriteLine(e is RunStoppedException ? $"{who}: {e.Message}" : $"{who}: cancelled");
-            code = Failure;
+            bool stopped = e is RunStoppedException || e.InnerException is RunStoppedException;
+            if (signals.Received is { } signal)
+            {
+                console.Cursor.Show();
+                error.WriteLine($"{who}: stopped by {StopSignals.NameOf(signal)}" + (stopped ? $": {OneLine(e.Message)}" : ""));
+                code = StopSignals.ExitCodeOf(signal);
+            }
+            else
+            {
+                error.WriteLine(stopped ? $"{who}: {OneLine(e.Message)}" : $"{who}: cancelled");
+                code = Failure;
+            }
         }
         catch (Exception e)
         {
@@ -105,6 +129,45 @@ public static class CliApp
         }
         context.LeaveWorld(code, everyRankFails);
         return code;
+    }
+
+    /// <summary>
+    /// The first thing wrong with the command line, if anything: a parse error, or a number that
+    /// parses only to infinity (1e400), which no setting can use and JSON cannot record.
+    /// </summary>
+    static string? ParseProblem(ParseResult parse)
+    {
+        if (parse.Errors.Count > 0) return Readable(OneLine(parse.Errors[0].Message));
+        for (SymbolResult? result = parse.CommandResult; result is not null; result = result.Parent)
+            foreach (var option in result is CommandResult command ? command.Children.OfType<OptionResult>() : [])
+            {
+                var type = Nullable.GetUnderlyingType(option.Option.ValueType) ?? option.Option.ValueType;
+                if (type != typeof(double)) continue;
+                foreach (var token in option.Tokens)
+                    if (double.TryParse(token.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && !double.IsFinite(value))
+                        return $"{option.Option.Name} {token.Value} must be a finite number";
+            }
+        return null;
+    }
+
+    /// <summary>A parse error without .NET type names: "as expected type 'System.Nullable`1[System.Int32]'" becomes "as a whole number".</summary>
+    static string Readable(string message) => Regex.Replace(message, @"as expected type '([^']*)'", match =>
+    {
+        string type = match.Groups[1].Value;
+        return type.Contains("Int32") || type.Contains("Int64") ? "as a whole number"
+            : type.Contains("Double") ? "as a number"
+            : type.Contains("Boolean") ? "as true or false"
+            : type.Contains("DirectoryInfo") || type.Contains("FileInfo") ? "as a path"
+            : "as one of the allowed values";
+    });
+
+    /// <summary>The command that was being parsed, e.g. <c>randsac pretrain</c>, for the pointer to its help.</summary>
+    static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (SymbolResult? result = parse.CommandResult; result is not null; result = result.Parent)
+            if (result is CommandResult command) names.Insert(0, command.Command.Name);
+        return string.Join(' ', names);
     }
 
     static bool IsBadInput(Exception e) => e is UserInputException or FormatException or ArgumentException

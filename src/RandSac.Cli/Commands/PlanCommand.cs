@@ -16,10 +16,7 @@ public static class PlanCommand
         var order = CommonOptions.Order();
         var patch = CommonOptions.Patch();
         var seed = new Option<int>("--seed") { Description = "Seed of the segment and order draw.", DefaultValueFactory = _ => 0 };
-        var output = new Option<FileInfo?>("--out")
-        {
-            Description = "Where to write the picture (PNG). Without it, nothing is drawn.",
-        };
+        var output = new PictureOutput("Where to write the picture (PNG). Without it, nothing is drawn.", required: false);
         var scale = new Option<int>("--scale")
         {
             Description = "Screen pixels per image pixel in the picture.",
@@ -35,13 +32,16 @@ public static class PlanCommand
         var command = new Command("plan",
             "Sample one image's segments and order and show what the model will predict from what.")
         {
-            segments, order, patch, seed, output, scale, printMasks, index,
+            segments, order, patch, seed, scale, printMasks, index,
         };
+        output.AddTo(command);
         data.AddTo(command);
         command.SetAction(parse =>
         {
             int patchSize = parse.GetValue(patch);
-            using var dataset = data.Apply(parse).Open(DataSplit.Train, patchSize);
+            var spec = data.Apply(parse);
+            string? picturePath = output.Resolve(parse, ("--data", spec.Path));
+            using var dataset = spec.Open(DataSplit.Train, patchSize);
             int imageIndex = parse.GetValue(index);
             if (imageIndex < 0 || imageIndex >= dataset.Count)
                 throw new UserInputException($"--index {imageIndex} is outside the dataset's {dataset.Count} images");
@@ -58,7 +58,7 @@ public static class PlanCommand
                 context.Out.WriteLine($"level {level + 1} partitions along the order (ranks): {Partitions(plan, level)}");
             if (parse.GetValue(printMasks)) PrintMasks(context.Out, plan);
 
-            if (parse.GetValue(output) is { } file)
+            if (picturePath is not null)
             {
                 int pictureScale = parse.GetValue(scale);
                 if (pictureScale is < 1 or > 64) throw new UserInputException($"--scale {pictureScale} must be between 1 and 64");
@@ -66,8 +66,8 @@ public static class PlanCommand
                 string title = $"{dataset.Name} #{imageIndex} · {sampler.Segmenter.Spec} · {sampler.Order.Spec} · seed {parse.GetValue(seed)}";
                 using var picture = PlanPicture.Draw(plan, pixels, dataset.Channels, dataset.Height, dataset.Width,
                     patchSize, title, pictureScale);
-                Png.Save(picture, file.FullName);
-                context.Out.WriteLine($"wrote {file.FullName}");
+                Png.Save(picture, picturePath);
+                context.Out.WriteLine($"wrote {picturePath}");
             }
             return 0;
         });

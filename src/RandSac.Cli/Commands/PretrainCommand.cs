@@ -67,64 +67,66 @@ public static class PretrainCommand
         command.SetAction((parse, cancel) =>
         {
             string folder = parse.GetValue(output)!.FullName;
+            if (File.Exists(folder)) throw new UserInputException($"--out {folder} is a file; a run needs a folder");
             bool resuming = parse.GetValue(resume);
+            var file = parse.GetValue(config);
+            PretrainConfig Requested(PretrainConfig start) => start with
+            {
+                Dataset = data.Apply(parse, start.Dataset),
+                Patch = parse.GetValue(patch) ?? start.Patch,
+                Model = parse.GetValue(model) ?? start.Model,
+                Method = parse.GetValue(method) ?? start.Method,
+                Segments = parse.GetValue(segments) ?? start.Segments,
+                Order = parse.GetValue(order) ?? start.Order,
+                DecoderDepth = parse.GetValue(decoderDepth) ?? start.DecoderDepth,
+                DecoderDim = parse.GetValue(decoderDim) ?? start.DecoderDim,
+                DecoderHeads = parse.GetValue(decoderHeads) ?? start.DecoderHeads,
+                Skip = Flag(parse, skip) ?? start.Skip,
+                NormPixLoss = Flag(parse, normPix) ?? start.NormPixLoss,
+                MaskRatio = parse.GetValue(maskRatio) ?? start.MaskRatio,
+                Epochs = parse.GetValue(epochs) ?? start.Epochs,
+                Batch = parse.GetValue(batch) ?? start.Batch,
+                Accumulation = parse.GetValue(accumulation) ?? start.Accumulation,
+                BaseLr = parse.GetValue(baseLr) ?? start.BaseLr,
+                MinLr = parse.GetValue(minLr) ?? start.MinLr,
+                WarmupEpochs = parse.GetValue(warmup) ?? start.WarmupEpochs,
+                WeightDecay = parse.GetValue(weightDecay) ?? start.WeightDecay,
+                ClipGrad = parse.GetValue(clipGrad) ?? start.ClipGrad,
+                Seed = parse.GetValue(seed) ?? start.Seed,
+                CheckpointEvery = parse.GetValue(checkpointEvery) ?? start.CheckpointEvery,
+                MaxSteps = parse.GetValue(maxSteps) ?? start.MaxSteps,
+                Threads = parse.GetValue(threads) ?? start.Threads,
+                Precision = ParsePrecision(parse.GetValue(precision)) ?? start.Precision,
+                TensorBoard = Flag(parse, tensorBoard) ?? start.TensorBoard,
+                TensorBoardImageEvery = parse.GetValue(tensorBoardImageEvery) ?? start.TensorBoardImageEvery,
+                Init = parse.GetValue(init) is { } weights ? Path.GetFullPath(weights) : start.Init,
+            };
             PretrainConfig settings;
             if (resuming)
             {
-                // A resumed run keeps its recorded settings; only how it runs may change.
+                // A resumed run keeps its recorded settings: what it computes may not change, only
+                // where its data lives and how it runs. Anything else asked for is refused, by name.
                 string path = Checkpoint.PathIn(folder);
                 if (!File.Exists(path)) throw new UserInputException($"--resume: {path} does not exist");
-                using var checkpoint = CheckpointFile.Load(context, path);
-                settings = checkpoint.Config with
-                {
-                    MaxSteps = parse.GetValue(maxSteps) ?? checkpoint.Config.MaxSteps,
-                    Threads = parse.GetValue(threads) ?? checkpoint.Config.Threads,
-                    Precision = ParsePrecision(parse.GetValue(precision)) ?? checkpoint.Config.Precision,
-                    CheckpointEvery = parse.GetValue(checkpointEvery) ?? checkpoint.Config.CheckpointEvery,
-                    TensorBoard = Flag(parse, tensorBoard) ?? checkpoint.Config.TensorBoard,
-                    TensorBoardImageEvery = parse.GetValue(tensorBoardImageEvery) ?? checkpoint.Config.TensorBoardImageEvery,
-                };
+                PretrainConfig recorded;
+                using (var checkpoint = CheckpointFile.Load(context, path)) recorded = checkpoint.Config;
+                settings = Requested(file is null ? recorded : PretrainConfig.Load(file.FullName));
+                var conflicts = recorded.ResumeConflicts(settings);
+                if (conflicts.Count > 0)
+                    throw new UserInputException($"--resume: {folder} was made with other settings: " +
+                        string.Join(", ", conflicts.Select(c => $"{FlagOf(command, c.Name)} {c.Other} (the run has {c.Value})")) +
+                        "; drop them to continue the run, or start a new one with another --out");
             }
             else
             {
-                var file = parse.GetValue(config);
-                var start = file is null ? defaults : PretrainConfig.Load(file.FullName);
-                settings = start with
-                {
-                    Dataset = data.Apply(parse, start.Dataset),
-                    Patch = parse.GetValue(patch) ?? start.Patch,
-                    Model = parse.GetValue(model) ?? start.Model,
-                    Method = parse.GetValue(method) ?? start.Method,
-                    Segments = parse.GetValue(segments) ?? start.Segments,
-                    Order = parse.GetValue(order) ?? start.Order,
-                    DecoderDepth = parse.GetValue(decoderDepth) ?? start.DecoderDepth,
-                    DecoderDim = parse.GetValue(decoderDim) ?? start.DecoderDim,
-                    DecoderHeads = parse.GetValue(decoderHeads) ?? start.DecoderHeads,
-                    Skip = Flag(parse, skip) ?? start.Skip,
-                    NormPixLoss = Flag(parse, normPix) ?? start.NormPixLoss,
-                    MaskRatio = parse.GetValue(maskRatio) ?? start.MaskRatio,
-                    Epochs = parse.GetValue(epochs) ?? start.Epochs,
-                    Batch = parse.GetValue(batch) ?? start.Batch,
-                    Accumulation = parse.GetValue(accumulation) ?? start.Accumulation,
-                    BaseLr = parse.GetValue(baseLr) ?? start.BaseLr,
-                    MinLr = parse.GetValue(minLr) ?? start.MinLr,
-                    WarmupEpochs = parse.GetValue(warmup) ?? start.WarmupEpochs,
-                    WeightDecay = parse.GetValue(weightDecay) ?? start.WeightDecay,
-                    ClipGrad = parse.GetValue(clipGrad) ?? start.ClipGrad,
-                    Seed = parse.GetValue(seed) ?? start.Seed,
-                    CheckpointEvery = parse.GetValue(checkpointEvery) ?? start.CheckpointEvery,
-                    MaxSteps = parse.GetValue(maxSteps) ?? start.MaxSteps,
-                    Threads = parse.GetValue(threads) ?? start.Threads,
-                    Precision = ParsePrecision(parse.GetValue(precision)) ?? start.Precision,
-                    TensorBoard = Flag(parse, tensorBoard) ?? start.TensorBoard,
-                    TensorBoardImageEvery = parse.GetValue(tensorBoardImageEvery) ?? start.TensorBoardImageEvery,
-                    Init = parse.GetValue(init) is { } weights ? Path.GetFullPath(weights) : start.Init,
-                };
+                settings = Requested(file is null ? defaults : PretrainConfig.Load(file.FullName));
                 if (settings.Init is not null)
                     settings = ShapeOfInit(settings, parse.GetValue(heads),
                         keepModel: parse.GetValue(model) is not null, keepPatch: parse.GetValue(patch) is not null,
                         keepDecoder: parse.GetValue(decoderDepth) is not null || parse.GetValue(decoderDim) is not null);
             }
+            if (settings.Dataset.Path is { } dataPath && IsWithin(folder, dataPath))
+                throw new UserInputException($"--out {folder} is inside the dataset's folder {dataPath}; a run folder there would become part of the data");
             int? every = parse.GetValue(knnEvery);
             if (every is <= 0) throw new UserInputException($"--knn-every must be positive, got {every}");
             var world = context.Ranks();
@@ -138,7 +140,17 @@ public static class PretrainCommand
                 run.Run(resuming, observer: null, cancel);
                 return Task.FromResult(0);
             }
-            var summary = RunWithProgress(context, run, resuming, cancel);
+            PretrainSummary summary;
+            try
+            {
+                summary = RunWithProgress(context, run, resuming, cancel);
+            }
+            catch (RunStoppedException stopped)
+            {
+                throw new OperationCanceledException(
+                    $"pre-training {stopped.Message} ({Checkpoint.PathIn(folder)}); resume with: randsac pretrain --out {folder} --resume",
+                    stopped, stopped.CancellationToken);
+            }
             Report(context, settings, summary, folder);
             return Task.FromResult(0);
         });
@@ -173,6 +185,19 @@ public static class PretrainCommand
         return settings with { DecoderDepth = depth, DecoderDim = dim };
     }
 
+    static bool IsWithin(string path, string folder)
+    {
+        string root = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        return path == root || path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+    }
+
+    /// <summary>The option that sets a config setting (<c>dataset.kind</c> is <c>--dataset</c>), or the setting's name in a --config file.</summary>
+    static string FlagOf(Command command, string setting)
+    {
+        string name = setting == "dataset.kind" ? "--dataset" : "--" + (setting.StartsWith("dataset.", StringComparison.Ordinal) ? setting["dataset.".Length..] : setting);
+        return command.Options.Any(o => o.Name == name) ? name : $"{setting} (--config)";
+    }
+
     static Precision? ParsePrecision(string? value) => value is null ? null : Precisions.Parse(value);
 
     /// <summary>A bare <c>--skip</c> means true.</summary>
@@ -197,9 +222,10 @@ public static class PretrainCommand
 
     static void Report(CliContext context, PretrainConfig config, PretrainSummary summary, string folder)
     {
-        string curve = summary.Steps > summary.StartStep
+        // Drawn on every run, so a resume of a run killed before its pictures writes them.
+        string curve = MetricsLog.ReadLosses(summary.MetricsPath).Count > 0
             ? LossCurve.Save(summary.MetricsPath, folder, $"{config.Method} · {config.Model} · {config.Segments} · {config.Order}")
-            : "(no new steps)";
+            : "(no steps recorded)";
         var table = new Table().Title("pre-training summary").AddColumn("").AddColumn("").HideHeaders();
         table.AddRow("steps", $"{summary.StartStep} → {summary.Steps}");
         table.AddRow("loss", $"{summary.FirstLoss:F4} → {summary.LastLoss:F4}");
@@ -210,7 +236,7 @@ public static class PretrainCommand
         table.AddRow("metrics", Markup.Escape(summary.MetricsPath));
         table.AddRow("loss curve", Markup.Escape(curve));
         string reconstruction = Path.Combine(folder, "reconstruction.png");
-        ReconstructCommand.Render(context, summary.CheckpointPath, dataset => dataset, images: 8, first: null, seed: 0, scale: 6, reconstruction, fewerIfShort: true);
+        ReconstructCommand.Render(context, summary.CheckpointPath, dataset => dataset, images: 8, first: null, seed: 0, scale: 6, _ => reconstruction, fewerIfShort: true);
         table.AddRow("reconstruction", Markup.Escape(reconstruction));
         if (config.TensorBoard) table.AddRow("tensorboard", Markup.Escape($"tensorboard --logdir {folder}"));
         context.Console.Write(table);

@@ -12,7 +12,7 @@ public static class ReconstructCommand
     public static Command Create(CliContext context)
     {
         var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "A pre-training checkpoint (checkpoint.safetensors).", Required = true };
-        var output = new Option<FileInfo>("--out") { Description = "Where to write the picture (PNG).", Required = true };
+        var output = new PictureOutput("Where to write the picture (PNG).", required: true);
         var data = new DatasetOptions();
         var count = new Option<int>("--count") { Description = "How many images.", DefaultValueFactory = _ => 8 };
         var first = new Option<int?>("--first")
@@ -25,8 +25,9 @@ public static class ReconstructCommand
         var command = new Command("reconstruct",
             "Draw input, plan and prediction for test images, from a checkpoint (the dataset defaults to the one it was trained on).")
         {
-            checkpoint, output, count, first, seed, scale,
+            checkpoint, count, first, seed, scale,
         };
+        output.AddTo(command);
         data.AddTo(command);
         command.SetAction(parse =>
         {
@@ -34,9 +35,8 @@ public static class ReconstructCommand
             if (images is < 1 or > 64) throw new UserInputException($"--count {images} must be between 1 and 64");
             if (pictureScale is < 1 or > 32) throw new UserInputException($"--scale {pictureScale} must be between 1 and 32");
             string path = parse.GetValue(checkpoint)!.FullName;
-            string picture = parse.GetValue(output)!.FullName;
             Render(context, path, dataset => data.Apply(parse, dataset), images, parse.GetValue(first), parse.GetValue(seed),
-                pictureScale, picture);
+                pictureScale, dataset => output.Resolve(parse, ("--checkpoint", path), ("--data", dataset.Path))!);
             return 0;
         });
         return command;
@@ -46,14 +46,17 @@ public static class ReconstructCommand
     /// Draws <paramref name="images"/> test images — from <paramref name="first"/> on, or spread
     /// evenly over the split when it is null — as the
     /// checkpoint predicts them; <paramref name="chooseDataset"/> may replace the checkpoint's dataset.
-    /// With <paramref name="fewerIfShort"/>, a small test split gives fewer images instead of an error.
+    /// <paramref name="choosePicture"/> gives the picture's path for the dataset (so it can refuse to
+    /// write into it). With <paramref name="fewerIfShort"/>, a small test split gives fewer images instead of an error.
     /// </summary>
     public static void Render(CliContext context, string checkpointPath, Func<DatasetSpec, DatasetSpec> chooseDataset,
-        int images, int? first, int seed, int scale, string picturePath, bool fewerIfShort = false)
+        int images, int? first, int seed, int scale, Func<DatasetSpec, string> choosePicture, bool fewerIfShort = false)
     {
         using var saved = CheckpointFile.Load(context, checkpointPath);
         var config = saved.Config;
-        using var dataset = chooseDataset(config.Dataset).Open(DataSplit.Test, config.Patch);
+        var spec = chooseDataset(config.Dataset);
+        string picturePath = choosePicture(spec);
+        using var dataset = spec.Open(DataSplit.Test, config.Patch);
         if (fewerIfShort) images = Math.Min(images, dataset.Count - (first ?? 0));
         if (first is { } start && (start < 0 || start + images > dataset.Count))
             throw new UserInputException($"--first {start} --count {images} runs past the test split's {dataset.Count} images");

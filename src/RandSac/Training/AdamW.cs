@@ -80,6 +80,48 @@ public sealed class AdamW : IDisposable
         foreach (var group in _groups) group.Flat.ZeroGrad();
     }
 
+    /// <summary>
+    /// The squared norm of all gradients, one dot product per flat buffer. It is finite exactly
+    /// when every gradient and every gradient's square is, so it is also the check that a step is
+    /// safe to take: with finite squares the moments stay finite.
+    /// </summary>
+    public double GradientNormSquared()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        double total = 0;
+        foreach (var group in _groups) total += group.Flat.Grads.dot(group.Flat.Grads).item<float>();
+        return total;
+    }
+
+    /// <summary>Scales all gradients so that their norm is at most <paramref name="maxNorm"/> (PyTorch's clip_grad_norm_ rule).</summary>
+    public void ClipGradients(double maxNorm, double normSquared)
+    {
+        double coefficient = maxNorm / (Math.Sqrt(normSquared) + 1e-6);
+        if (coefficient >= 1) return;
+        using var _ = no_grad();
+        using var scale = coefficient.ToScalar();
+        foreach (var group in _groups) group.Flat.Grads.mul_(scale);
+    }
+
+    /// <summary>
+    /// Whether the weights (and with <paramref name="moments"/> the moments) hold only finite
+    /// values: one sum per flat buffer, non-finite if any element is (or if they are so large
+    /// that their sum overflows, which only a diverged run reaches).
+    /// </summary>
+    public bool IsFinite(bool moments = false)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        foreach (var group in _groups)
+        {
+            if (!float.IsFinite(group.Flat.Values.sum().item<float>())) return false;
+            if (moments && !(float.IsFinite(group.ExpAvg.sum().item<float>()) && float.IsFinite(group.ExpAvgSq.sum().item<float>())))
+                return false;
+        }
+        return true;
+    }
+
     public void Step(double lr)
     {
         Steps++;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using RandSac.Data;
 using RandSac.Models;
@@ -91,6 +92,9 @@ public sealed record PretrainConfig
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
     public PretrainConfig Validated()
     {
+        foreach (var (name, value) in new[] { ("base learning rate", BaseLr), ("minimum learning rate", MinLr), ("warmup epochs", WarmupEpochs),
+                     ("weight decay", WeightDecay), ("beta1", Beta1), ("beta2", Beta2), ("mask ratio", MaskRatio), ("gradient clipping", ClipGrad ?? 1) })
+            Require(double.IsFinite(value), $"{name} must be a finite number, got {value}");
         Require(Patch > 0, $"patch size must be positive, got {Patch}");
         Require(Epochs > 0, $"epochs must be positive, got {Epochs}");
         Require(Batch > 0, $"batch must be positive, got {Batch}");
@@ -114,6 +118,52 @@ public sealed record PretrainConfig
     {
         if (!condition) throw new ArgumentException(message);
     }
+
+    /// <summary>
+    /// Settings, by their config-file names, that a resumed run may change: where the data lives
+    /// and how the run is executed and logged, not what it computes (precision is the user's explicit choice).
+    /// </summary>
+    public static readonly IReadOnlySet<string> ResumableSettings = new HashSet<string>
+        { "dataset.path", "threads", "max-steps", "checkpoint-every", "precision", "tensorboard", "tensorboard-image-every" };
+
+    /// <summary>
+    /// Where <paramref name="other"/> differs from this config: each setting by its config-file name
+    /// (dataset settings as <c>dataset.image-size</c> and so on), with both values as text.
+    /// </summary>
+    public IReadOnlyList<(string Name, string Value, string Other)> Differences(PretrainConfig other)
+    {
+        var found = new List<(string, string, string)>();
+        Compare(JsonNode.Parse(ToJson()), JsonNode.Parse(other.ToJson()), "", found);
+        return found;
+    }
+
+    /// <summary>The differences a resume of this run with <paramref name="requested"/> may not have: all but <see cref="ResumableSettings"/>.</summary>
+    public IReadOnlyList<(string Name, string Value, string Other)> ResumeConflicts(PretrainConfig requested)
+    {
+        var conflicts = Differences(requested).Where(d => !ResumableSettings.Contains(d.Name)).ToList();
+        // Another dataset kind brings its own defaults; the kind is the conflict, not each default.
+        if (conflicts.Any(c => c.Name == "dataset.kind"))
+            conflicts.RemoveAll(c => c.Name.StartsWith("dataset.", StringComparison.Ordinal) && c.Name != "dataset.kind");
+        return conflicts;
+    }
+
+    static void Compare(JsonNode? a, JsonNode? b, string name, List<(string, string, string)> found)
+    {
+        if (a is JsonObject left && b is JsonObject right)
+        {
+            foreach (var key in left.Select(p => p.Key).Union(right.Select(p => p.Key)))
+                Compare(left[key], right[key], name.Length == 0 ? key : $"{name}.{key}", found);
+            return;
+        }
+        if (!JsonNode.DeepEquals(a, b)) found.Add((name, Text(a), Text(b)));
+    }
+
+    static string Text(JsonNode? node) => node switch
+    {
+        null => "none",
+        JsonValue value when value.TryGetValue(out string? text) => text,
+        _ => node.ToJsonString(),
+    };
 
     public static readonly JsonSerializerOptions Json = new()
     {

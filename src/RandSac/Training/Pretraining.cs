@@ -40,17 +40,46 @@ public sealed class Pretraining
     /// <summary>The ranks this run is spread over (default: one process).</summary>
     public DataParallel Parallel { get; init; } = DataParallel.Single;
 
+    /// <summary>
+    /// Runs (or with <paramref name="resume"/> continues) the run in the folder; its writer holds the
+    /// folder's <see cref="RunFolderLock"/> throughout. When <paramref name="cancel"/> is cancelled,
+    /// the current step is finished and checkpointed, then <see cref="RunStoppedException"/> is thrown.
+    /// When the run diverges, <see cref="TrainingDivergedException"/> is thrown and the last
+    /// checkpoint, which holds only finite values, is left as it was.
+    /// </summary>
     public PretrainSummary Run(bool resume, IPretrainObserver? observer = null, CancellationToken cancel = default)
+    {
+        bool writer = Parallel.IsWriter;
+        bool created = writer && !Directory.Exists(_folder);
+        using var folderLock = writer ? RunFolderLock.Acquire(_folder) : null;
+        bool started = false;
+        try
+        {
+            return Run(resume, observer, cancel, () => started = true);
+        }
+        catch when (created && !started)
+        {
+            // A run rejected before it began leaves no folder behind.
+            folderLock!.Dispose();
+            Directory.Delete(_folder, recursive: true);
+            throw;
+        }
+    }
+
+    PretrainSummary Run(bool resume, IPretrainObserver? observer, CancellationToken cancel, Action onStarted)
     {
         var config = _config;
         var parallel = Parallel;
         parallel.LocalBatch(config.Batch);
-        set_num_threads(config.Threads ?? parallel.DefaultThreads ?? CpuThreads.PhysicalCores);
         string checkpointPath = Checkpoint.PathIn(_folder);
-        using var start = resume ? Checkpoint.Load(checkpointPath) : null;
-        if (start is null && File.Exists(checkpointPath))
+        if (!resume && File.Exists(checkpointPath))
             throw new IOException($"{_folder} already holds a run ({Checkpoint.FileName}); pass --resume to continue it, or choose another --out");
-        if (parallel.IsWriter) Directory.CreateDirectory(_folder);
+        if (parallel.IsWriter) RemoveTemporaryFiles();
+        using var start = resume ? Checkpoint.Load(checkpointPath) : null;
+        if (start is not null && start.Config.ResumeConflicts(config) is { Count: > 0 } conflicts)
+            throw new ArgumentException($"{_folder}: the run was made with other settings: " +
+                                        string.Join(", ", conflicts.Select(c => $"{c.Name} {c.Other} (the run has {c.Value})")));
+        set_num_threads(config.Threads ?? parallel.DefaultThreads ?? CpuThreads.PhysicalCores);
 
         using var dataset = config.Dataset.Open(DataSplit.Train, config.Patch);
         var options = config.ModelOptions(dataset.Channels, dataset.Height);
@@ -91,6 +120,7 @@ public sealed class Pretraining
             config.WarmupEpochs,
             (double)microPerEpoch / config.Accumulation,
             totalSteps);
+        onStarted();
         if (parallel.IsWriter) File.WriteAllText(Path.Combine(_folder, "config.json"), config.ToJson());
         using var log = parallel.IsWriter ? new MetricsLog(_folder, keepThroughStep: step, Probe?.Name) : null;
         using var board = config.TensorBoard && parallel.IsWriter
@@ -99,8 +129,8 @@ public sealed class Pretraining
         observer?.OnStart(config, schedule, step, stopStep, parameterCount);
 
         long startStep = step;
-        double firstLoss = double.NaN, lastLoss = double.NaN, stepLoss = 0;
-        long lastSaved = step;
+        double stepLoss = 0;
+        long? lastSaved = start is null ? null : step;
         var wall = Stopwatch.StartNew();
         var stepClock = Stopwatch.StartNew();
         long imagesSeen = 0;
@@ -108,8 +138,6 @@ public sealed class Pretraining
         {
             foreach (var batch in loader.Batches((int)(micro / microPerEpoch), (int)(micro % microPerEpoch), config.Epochs))
             {
-                // One process stops where it is asked to; ranks must stop at one step, so they agree at its end.
-                if (!parallel.IsDistributed) cancel.ThrowIfCancellationRequested();
                 using (batch)
                 {
                     double share = parallel.LossShare(batch.Inputs.LossTerms);
@@ -121,16 +149,23 @@ public sealed class Pretraining
                 if (micro % config.Accumulation != 0) continue;
 
                 double lr = schedule.At(step);
-                training.Update(lr, config.ClipGrad);
+                try
+                {
+                    // One process sees its loss at once; ranks see the reduced gradients, which a rank's non-finite loss makes non-finite on all.
+                    if (!parallel.IsDistributed && !double.IsFinite(stepLoss)) throw new TrainingDivergedException($"the loss is {stepLoss / config.Accumulation}");
+                    training.Update(lr, config.ClipGrad);
+                }
+                catch (TrainingDivergedException e)
+                {
+                    throw Diverged(e.Message, step + 1, lastSaved);
+                }
                 step++;
 
-                var (lossSum, stop) = parallel.EndStep(stepLoss, parallel.IsDistributed && cancel.IsCancellationRequested);
+                // Ranks must stop at one step, so a stop request is agreed at the step's end (and one process does the same).
+                var (lossSum, stop) = parallel.EndStep(stepLoss, cancel.IsCancellationRequested);
                 double meanLoss = lossSum / config.Accumulation;
                 stepLoss = 0;
-                if (!double.IsFinite(meanLoss))
-                    throw new InvalidOperationException($"the loss became {meanLoss} at step {step}; lower the learning rate or enable --clip-grad");
-                if (double.IsNaN(firstLoss)) firstLoss = meanLoss;
-                lastLoss = meanLoss;
+                if (!double.IsFinite(meanLoss)) throw Diverged($"the loss is {meanLoss}", step, lastSaved);
                 var metrics = new StepMetrics(step, totalSteps, (int)((micro - 1) / microPerEpoch), meanLoss, lr,
                     config.EffectiveBatch / stepClock.Elapsed.TotalSeconds, wall.Elapsed);
                 if (Probe is { } probe && parallel.IsWriter && (step % probe.Every == 0 || step >= stopStep))
@@ -139,26 +174,52 @@ public sealed class Pretraining
                 stepClock.Restart();
                 log?.Write(metrics);
                 observer?.OnStep(metrics);
+                if (!parallel.IsDistributed) stop = cancel.IsCancellationRequested; // one process needs no agreement: the latest word counts
                 if (step % parallel.CheckEvery == 0 || step >= stopStep || stop)
                     parallel.VerifyReplicas(step, training.Optimizer.Groups);
 
                 if (step % config.CheckpointEvery == 0 || step >= stopStep || stop)
                 {
-                    Save(model, training.Optimizer, step, micro, dataset);
+                    Save(model, training.Optimizer, step, micro, dataset, lastSaved);
                     lastSaved = step;
                     observer?.OnCheckpoint(checkpointPath, step);
                 }
+                if (step >= stopStep) break; // finished: a late stop request changes nothing
                 if (stop) throw new RunStoppedException(step);
-                if (step >= stopStep) break;
             }
         }
-        if (parallel.IsWriter && (lastSaved != step || !File.Exists(checkpointPath)))
+        if (parallel.IsWriter && lastSaved != step)
         {
-            Save(model, training.Optimizer, step, micro, dataset);
+            Save(model, training.Optimizer, step, micro, dataset, lastSaved);
             observer?.OnCheckpoint(checkpointPath, step);
         }
-        return new PretrainSummary(startStep, step, firstLoss, lastLoss, wall.Elapsed,
-            imagesSeen / Math.Max(1e-9, wall.Elapsed.TotalSeconds), checkpointPath, log?.Path ?? Path.Combine(_folder, MetricsLog.FileName));
+        // The whole run's first and last recorded losses, also when this session added no step.
+        string metricsPath = log?.Path ?? Path.Combine(_folder, MetricsLog.FileName);
+        var losses = MetricsLog.ReadLosses(metricsPath);
+        return new PretrainSummary(startStep, step, losses.Count > 0 ? losses[0].Loss : double.NaN,
+            losses.Count > 0 ? losses[^1].Loss : double.NaN, wall.Elapsed,
+            imagesSeen / Math.Max(1e-9, wall.Elapsed.TotalSeconds), checkpointPath, metricsPath);
+    }
+
+    /// <summary>What a diverged run says: the step, what went wrong, what was kept and what to try.</summary>
+    TrainingDivergedException Diverged(string what, long step, long? lastSaved)
+    {
+        string kept = lastSaved is { } saved
+            ? $"{Checkpoint.PathIn(_folder)} still holds step {saved}, with finite values only"
+            : "no checkpoint had been written yet";
+        string fp32 = _config.Precision == Precision.Fp32 ? "" : ", or resume in fp32 (--resume --precision fp32)";
+        string resume = lastSaved is null ? "" : $"; --resume continues from step {lastSaved}";
+        return new TrainingDivergedException(
+            $"training diverged at step {step}: {what}; nothing of that step was saved, and {kept}. " +
+            $"Try a lower --base-lr (this run: {_config.BaseLr:G}) or --clip-grad (e.g. 1.0) in a new run{fp32}{resume}");
+    }
+
+    /// <summary>Temporary files of writes a kill or a full disk interrupted; the lock guarantees none is in progress.</summary>
+    void RemoveTemporaryFiles()
+    {
+        foreach (var pattern in new[] { "*.tmp", "*.tmp.png" })
+            foreach (var file in Directory.EnumerateFiles(_folder, pattern))
+                File.Delete(file);
     }
 
     static double Measure(Pretrainer model, EncoderProbe probe)
@@ -176,12 +237,26 @@ public sealed class Pretraining
     }
 
     /// <summary>Writes the checkpoint (rank 0 only; the other ranks hold the same state).</summary>
-    void Save(Pretrainer model, AdamW optimizer, long step, long micro, ImageDataset dataset)
+    void Save(Pretrainer model, AdamW optimizer, long step, long micro, ImageDataset dataset, long? lastSaved)
     {
+        // The updates are checked step by step; this is the last guard before anything reaches the disk.
+        if (!optimizer.IsFinite(moments: true))
+            throw Diverged("the weights or the optimiser's moments are not finite", step, lastSaved);
         if (!Parallel.IsWriter) return;
         using var scope = NewDisposeScope();
         using var rng = get_rng_state();
-        Checkpoint.Save(Checkpoint.PathIn(_folder), _config, step, micro, model.state_dict(), optimizer.State(), rng,
-            BeforeCheckpointRename, Normalisation.Of(dataset));
+        string path = Checkpoint.PathIn(_folder);
+        try
+        {
+            Checkpoint.Save(path, _config, step, micro, model.state_dict(), optimizer.State(), rng, BeforeCheckpointRename,
+                Normalisation.Of(dataset));
+        }
+        catch (IOException e)
+        {
+            // A full disk, say: the cut temporary file goes at once, so it does not hold on to the space.
+            File.Delete(path + ".tmp");
+            string kept = lastSaved is { } saved ? $"{path} still holds step {saved}" : "no checkpoint was written";
+            throw new IOException($"could not write the checkpoint of step {step}: {e.Message}; {kept}", e);
+        }
     }
 }

@@ -82,13 +82,26 @@ public sealed class TrainingStep : IDisposable
         return loss;
     }
 
-    /// <summary>Reduces the master gradients over ranks (if distributed), clips them (if asked), takes the AdamW step, zeroes the gradients, refreshes the working copy.</summary>
+    /// <summary>
+    /// Reduces the master gradients over ranks (if distributed), checks them, clips them (if asked), takes the AdamW step, checks the weights,
+    /// zeroes the gradients and refreshes the working copy. Throws <see cref="TrainingDivergedException"/>
+    /// before the step, with nothing changed, when the gradients are not finite, and after it when a
+    /// weight became non-finite: either way nothing non-finite can be saved as a good state.
+    /// </summary>
     public void Update(double lr, double? clipGradNorm = null)
     {
-        Reducer?.Reduce(Optimizer.Groups);
-        if (clipGradNorm is { } maxNorm) nn.utils.clip_grad_norm_(Optimizer.Parameters, maxNorm);
+        Reducer?.Reduce(Optimizer.Groups); // first, so that every rank sees the same gradients and decides alike
+        double normSquared = Optimizer.GradientNormSquared();
+        if (!double.IsFinite(normSquared))
+        {
+            Optimizer.ZeroGrad();
+            throw new TrainingDivergedException($"the gradient norm is {Math.Sqrt(normSquared)} (a gradient is NaN, infinite or beyond float32's range)");
+        }
+        if (clipGradNorm is { } maxNorm) Optimizer.ClipGradients(maxNorm, normSquared);
         Optimizer.Step(lr);
         Optimizer.ZeroGrad();
+        if (!Optimizer.IsFinite())
+            throw new TrainingDivergedException($"the update (learning rate {lr:G3}, gradient norm {Math.Sqrt(normSquared):G3}) made weights non-finite");
         _working?.Refresh();
     }
 

@@ -182,6 +182,22 @@ public sealed class BadInputTests : IDisposable
         return png.ToArray();
     }
 
+    [Theory]
+    [InlineData("'abc'", "--epochs", "abc")]
+    [InlineData("'imagenet'", "--dataset", "imagenet")]
+    [InlineData("'maybe'", "--skip", "maybe")]
+    [InlineData("--epochs", "--epochs", "1", "--epochs", "2")]
+    [InlineData("--base-lr 1e400 must be a finite number", "--base-lr", "1e400")]
+    [InlineData("--clip-grad -1e999 must be a finite number", "--clip-grad", "-1e999")]
+    public void ACommandLineThatDoesNotParseIsOneLineWithAPointerToHelp(string message, params string[] options)
+    {
+        string folder = _temp.Combine("never-made");
+        var result = CliRunner.Run(["pretrain", "--out", folder, .. options]);
+        CliRunner.AssertBadInput(result, message, "(see 'randsac pretrain --help')");
+        Assert.DoesNotContain("System.", result.Error);
+        Assert.False(Directory.Exists(folder));
+    }
+
     static void WritePng(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

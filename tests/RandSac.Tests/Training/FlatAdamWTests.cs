@@ -115,4 +115,45 @@ public class FlatAdamWTests
         foreach (var (name, tensor) in a.State())
             Assert.True(TensorAssert.Same(tensor, b.State().First(p => p.Key == name).Value), $"{name} differs after resuming");
     }
+
+    [Fact]
+    public void TheGradientNormAndClippingMatchPyTorchsRuleOverTheFlatBuffers()
+    {
+        manual_seed(6);
+        var flatNet = Net();
+        var reference = Net();
+        reference.load_state_dict(flatNet.state_dict());
+        using var optimiser = new AdamW(flatNet.named_parameters().Select(p => (p.name, p.parameter)), weightDecay: 0.05);
+        foreach (var net in new[] { flatNet, reference })
+        {
+            using var scope = NewDisposeScope();
+            net.forward(randn([16, 6], generator: new Generator(8)) * 50).pow(2).mean().backward();
+        }
+        double expected = reference.parameters().Sum(p => p.grad!.pow(2).sum().item<float>());
+        double normSquared = optimiser.GradientNormSquared();
+        Assert.Equal(expected, normSquared, expected * 1e-5);
+
+        optimiser.ClipGradients(0.5, normSquared);
+        nn.utils.clip_grad_norm_(reference.parameters(), 0.5);
+        foreach (var ((name, a), (_, b)) in flatNet.named_parameters().Zip(reference.named_parameters()))
+            Assert.True(a.grad!.allclose(b.grad!, rtol: 1e-5, atol: 1e-8), $"{name}'s clipped gradient differs");
+        Assert.Equal(0.25, optimiser.GradientNormSquared(), 1e-5);
+    }
+
+    [Fact]
+    public void NonFiniteGradientsAndWeightsAreSeen()
+    {
+        manual_seed(9);
+        var net = Net();
+        using var optimiser = new AdamW(net.named_parameters().Select(p => (p.name, p.parameter)), weightDecay: 0.05);
+        Assert.True(double.IsFinite(optimiser.GradientNormSquared()));
+        Assert.True(optimiser.IsFinite(moments: true));
+        using (no_grad())
+        {
+            net.named_parameters().First(p => p.name == "fc2.bias").parameter.grad![1] = float.NaN;
+            Assert.True(double.IsNaN(optimiser.GradientNormSquared()));
+            net.named_parameters().First(p => p.name == "norm.weight").parameter[2] = float.PositiveInfinity;
+        }
+        Assert.False(optimiser.IsFinite());
+    }
 }

@@ -66,7 +66,10 @@ public sealed class PretrainingTests : IDisposable
                 throw new IOException("simulated crash during checkpoint write");
             },
         };
-        Assert.Throws<IOException>(() => run.Run(resume: false));
+        var error = Assert.Throws<IOException>(() => run.Run(resume: false));
+        // A failed write (a full disk) says what is kept and removes its temporary file at once.
+        Assert.Contains($"could not write the checkpoint of step 4: simulated crash during checkpoint write; {Checkpoint.PathIn(Folder("crash"))} still holds step 2", error.Message);
+        Assert.False(File.Exists(Checkpoint.PathIn(Folder("crash")) + ".tmp"));
         using var survivor = Checkpoint.Load(Checkpoint.PathIn(Folder("crash")));
         Assert.Equal(2, survivor.Step);
 
@@ -119,5 +122,57 @@ public sealed class PretrainingTests : IDisposable
         Assert.Contains("encoder.blocks.0.attn.qkv.weight", checkpoint.Model.Keys);
         Assert.Contains("encoder.patch_embed.proj.weight", checkpoint.Model.Keys);
         Assert.Equal(new long[] { 128, 3, 4, 4 }, checkpoint.Model["encoder.patch_embed.proj.weight"].shape);
+    }
+
+    sealed class CancelAtStep(long step, CancellationTokenSource source) : IPretrainObserver
+    {
+        public void OnStart(PretrainConfig config, LearningRateSchedule schedule, long startStep, long stopStep, int parameters) { }
+
+        public void OnStep(StepMetrics metrics)
+        {
+            if (metrics.Step == step) source.Cancel();
+        }
+
+        public void OnCheckpoint(string path, long step) { }
+    }
+
+    [Fact]
+    public void ACancelledRunFinishesItsStepCheckpointsItAndResumesExactly()
+    {
+        var config = Tiny() with { MaxSteps = 6 };
+        var straight = new Pretraining(config, Folder("straight")).Run(resume: false);
+        using var cancel = new CancellationTokenSource();
+        var stopped = Assert.Throws<RunStoppedException>(
+            () => new Pretraining(config, Folder("stopped")).Run(resume: false, new CancelAtStep(3, cancel), cancel.Token));
+        Assert.Equal(3, stopped.Step);
+        using (var saved = Checkpoint.Load(Checkpoint.PathIn(Folder("stopped")))) Assert.Equal(3, saved.Step);
+
+        var resumed = new Pretraining(config, Folder("stopped")).Run(resume: true);
+        Assert.Equal(straight.LastLoss, resumed.LastLoss);
+        Assert.Equal(File.ReadAllBytes(straight.CheckpointPath), File.ReadAllBytes(resumed.CheckpointPath));
+    }
+
+    [Fact]
+    public void AResumeWithOtherSettingsIsRefusedButHowItRunsMayChange()
+    {
+        var config = Tiny() with { MaxSteps = 1 };
+        new Pretraining(config, Folder("settings")).Run(resume: false);
+        var error = Assert.Throws<ArgumentException>(() => new Pretraining(config with { Seed = 3, Batch = 4 }, Folder("settings")).Run(resume: true));
+        Assert.Contains("batch 4 (the run has 8), seed 3 (the run has 0)", error.Message);
+        var resumed = new Pretraining(config with { MaxSteps = 2, Threads = 2, CheckpointEvery = 7 }, Folder("settings")).Run(resume: true);
+        Assert.Equal(2, resumed.Steps);
+    }
+
+    [Fact]
+    public void TheRunFolderLockNamesItsHolderAndIsFreeOnceReleased()
+    {
+        string folder = Folder("locked");
+        using (RunFolderLock.Acquire(folder))
+        {
+            var error = Assert.Throws<IOException>(() => RunFolderLock.Acquire(folder));
+            Assert.Contains($"is in use by process {Environment.ProcessId}", error.Message);
+            Assert.Throws<IOException>(() => new Pretraining(Tiny() with { MaxSteps = 1 }, folder).Run(resume: false));
+        }
+        using (RunFolderLock.Acquire(folder)) { }
     }
 }
