@@ -58,8 +58,8 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
                     done++;
                     continue;
                 }
-                string? blocker = failedRuns.FirstOrDefault(f => f == StudyRun.RunKey(run.Arm.ShapeOf ?? run.Arm.Name, run.Seed));
-                if (blocker is not null || (stage != StudyStage.Pretrain && !File.Exists(Checkpoint.PathIn(run.CheckpointFolder))))
+                bool blocked = failedRuns.Contains(StudyRun.RunKey(run.Arm.ShapeOf ?? run.Arm.Name, run.Seed));
+                if (blocked || (stage != StudyStage.Pretrain && !File.Exists(Checkpoint.PathIn(run.CheckpointFolder))))
                 {
                     observer.OnSkipped(run, stage, $"no checkpoint in {run.CheckpointFolder}");
                     done++;
@@ -76,9 +76,9 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
                     var clock = Stopwatch.StartNew();
                     string summary = Execute(run, stage, record, cancel);
                     record.Build[stage] = StudyResults.BuildVersion;
-                    record.WallSeconds[stage] = stage == StudyStage.Pretrain
-                        ? TrainingWallSeconds(run.CheckpointFolder) ?? clock.Elapsed.TotalSeconds
-                        : record.WallSeconds.GetValueOrDefault(stage, clock.Elapsed.TotalSeconds);
+                    // An evaluation's wall time comes from its record (Execute); pre-training's from its metrics over every attempt.
+                    if (stage == StudyStage.Pretrain)
+                        record.WallSeconds[stage] = TrainingWallSeconds(run.CheckpointFolder) ?? clock.Elapsed.TotalSeconds;
                     results.Save(folder);
                     Saved?.Invoke();
                     observer.OnStageDone(run, stage, clock.Elapsed, summary);
@@ -134,8 +134,8 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
                     observer.OnStageProgress(long.Parse(s.Groups[1].Value, CultureInfo.InvariantCulture) / (double)stopStep, line);
             }, cancel, () => stopStep > 0 && LastLoggedStep(runFolder) is { } step ? step / (double)stopStep : null);
             record.CheckpointSha256 = EvaluationRecord.Sha256(Checkpoint.PathIn(runFolder));
-            using (var checkpoint = Checkpoint.Load(Checkpoint.PathIn(runFolder)))
-                record.CheckpointStep = checkpoint.Step;
+            // The last metrics row is the checkpoint's step (the run ends with a checkpoint); loading and verifying the whole file again is not needed.
+            record.CheckpointStep = LastLoggedStep(runFolder);
             record.FinalLoss = FinalLoss(runFolder);
             return $"step {record.CheckpointStep}, final loss {record.FinalLoss:F4}";
         }
