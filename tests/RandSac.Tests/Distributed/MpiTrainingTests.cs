@@ -161,6 +161,26 @@ public sealed class MpiTrainingTests : IDisposable
         Assert.True(survivor.Step >= 2 && survivor.Step % 2 == 0, $"checkpoint at step {survivor.Step}");
     }
 
+    [MpiFact]
+    public void ASigtermToTheJobStopsEveryRankAfterTheSameStepWithOneCheckpoint()
+    {
+        string folder = _temp.Combine("terminated");
+        // No periodic checkpoint: the one that exists afterwards is the stop's.
+        var job = MpiJob.StartRanks(2, Run(folder, 16, 10_000, more: ["--checkpoint-every", "10000"]));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Losses(folder).Count < 2 && clock.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(50);
+        Assert.True(Losses(folder).Count >= 2, "fewer than 2 steps within 120 s");
+        job.Signal(RandSac.Tests.Cli.ChildCli.SigTerm);
+        var result = job.Wait();
+
+        Assert.True(result.ExitCode == 143, result.ToString());
+        using var checkpoint = Checkpoint.Load(Checkpoint.PathIn(folder));
+        long step = checkpoint.Step;
+        Assert.Equal(step, Losses(folder)[^1].Step);
+        Assert.Contains($"rank 0 of 2: stopped by SIGTERM: pre-training stopped after step {step};", result.Error);
+        Assert.Contains($"rank 1 of 2: stopped by SIGTERM: stopped after step {step};", result.Error);
+    }
+
     /// <summary>The process id of rank <paramref name="rank"/> of the job training into <paramref name="folder"/>.</summary>
     static int RankProcess(string folder, int rank)
     {
