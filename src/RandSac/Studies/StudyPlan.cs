@@ -22,8 +22,8 @@ public sealed record StudyRun(StudyArm Arm, int Seed, string CheckpointFolder, S
 }
 
 /// <summary>
-/// The runs of a study in execution order: every selected arm at every seed, pre-trained arms
-/// before the baselines that need their checkpoints. A baseline selected without its
+/// The runs of a study in execution order: every selected arm at every seed, each baseline right
+/// after the pre-trained arm whose checkpoint it needs. A baseline selected without its
 /// <see cref="StudyArm.ShapeOf"/> arm brings that arm's pre-training along.
 /// </summary>
 public static class StudyPlan
@@ -41,6 +41,7 @@ public static class StudyPlan
         var selected = study.Arms.Where(a => only is null || only.Contains(a.Name)).ToList();
         var needed = selected.Where(a => a.Kind != ArmKind.Pretrain).Select(a => StudyFile.Arm(study, a.ShapeOf!)).ToList();
         var pretrained = study.Arms.Where(a => a.Kind == ArmKind.Pretrain && (selected.Contains(a) || needed.Contains(a)));
+        var baselines = selected.Where(a => a.Kind != ArmKind.Pretrain).ToList();
         var runs = new List<StudyRun>();
         foreach (int seed in seeds)
         {
@@ -54,13 +55,14 @@ public static class StudyPlan
                     if (study.Evaluation.FinetuneArms.Contains(arm.Name)) stages.Add(StudyStage.Finetune);
                 }
                 runs.Add(new StudyRun(arm, seed, RunFolder(studyFolder, arm.Name, seed), [.. stages]));
-            }
-            foreach (var arm in selected.Where(a => a.Kind != ArmKind.Pretrain))
-            {
-                StudyStage[] stages = arm.Kind == ArmKind.FromScratch
-                    ? [StudyStage.Finetune]
-                    : study.Evaluation.Knn is null ? [StudyStage.Linprobe] : [StudyStage.Linprobe, StudyStage.Knn];
-                runs.Add(new StudyRun(arm, seed, RunFolder(studyFolder, arm.ShapeOf!, seed), stages));
+                // Right after the arm whose checkpoint it needs: the baselines calibrate the budget, so they come early.
+                foreach (var baseline in baselines.Where(b => b.ShapeOf == arm.Name))
+                {
+                    StudyStage[] baselineStages = baseline.Kind == ArmKind.FromScratch
+                        ? [StudyStage.Finetune]
+                        : study.Evaluation.Knn is null ? [StudyStage.Linprobe] : [StudyStage.Linprobe, StudyStage.Knn];
+                    runs.Add(new StudyRun(baseline, seed, RunFolder(studyFolder, arm.Name, seed), baselineStages));
+                }
             }
         }
         return runs;
@@ -68,14 +70,15 @@ public static class StudyPlan
 
     /// <summary>
     /// The replication seeds' runs: the arms of every claim whose measured difference is under
-    /// <see cref="StudyReplication.Below"/> points (or not yet measured), at the replication seeds.
+    /// <see cref="StudyReplication.Below"/> points, at the replication seeds. A claim with an arm not
+    /// measured yet (another <c>--only</c>, or a failure) waits: how close it is, is not known.
     /// </summary>
     public static IReadOnlyList<StudyRun> Replication(StudyDefinition study, string studyFolder, StudyResults results,
         IReadOnlyCollection<string>? only = null)
     {
         if (study.Replicate is not { } replicate) return [];
         var arms = study.Claims
-            .Where(c => ClaimVerdict.Judge(c, results, study.Seeds) is not { } v || Math.Abs(v.Difference) < replicate.Below)
+            .Where(c => ClaimVerdict.Judge(c, results, study.Seeds) is { } v && Math.Abs(v.Difference) < replicate.Below)
             .SelectMany(c => new[] { c.Better, c.Worse })
             .Where(name => only is null || only.Contains(name))
             .ToHashSet();

@@ -28,16 +28,16 @@ public class StudyPlanTests
     };
 
     [Fact]
-    public void EveryArmAtEverySeedWithBaselinesAfterTheArmsTheyNeed()
+    public void EveryArmAtEverySeedWithEachBaselineRightAfterTheArmItNeeds()
     {
         var runs = StudyPlan.Build(Study(), "/s", [0, 1]);
-        Assert.Equal(["a/seed-0", "b/seed-0", "random/seed-0", "scratch/seed-0", "a/seed-1", "b/seed-1", "random/seed-1", "scratch/seed-1"],
+        Assert.Equal(["a/seed-0", "random/seed-0", "b/seed-0", "scratch/seed-0", "a/seed-1", "random/seed-1", "b/seed-1", "scratch/seed-1"],
             runs.Select(r => r.Key));
         Assert.Equal([StudyStage.Pretrain, StudyStage.Linprobe], runs[0].Stages);
-        Assert.Equal([StudyStage.Pretrain, StudyStage.Linprobe, StudyStage.Finetune], runs[1].Stages);
-        Assert.Equal([StudyStage.Linprobe], runs[2].Stages);
+        Assert.Equal([StudyStage.Pretrain, StudyStage.Linprobe, StudyStage.Finetune], runs[2].Stages);
+        Assert.Equal([StudyStage.Linprobe], runs[1].Stages);
         Assert.Equal([StudyStage.Finetune], runs[3].Stages);
-        Assert.Equal(Path.Combine("/s", "runs", "a", "seed-0"), runs[2].CheckpointFolder);
+        Assert.Equal(Path.Combine("/s", "runs", "a", "seed-0"), runs[1].CheckpointFolder);
         Assert.Equal(Path.Combine("/s", "runs", "b", "seed-1"), runs[7].CheckpointFolder);
     }
 
@@ -64,5 +64,18 @@ public class StudyPlanTests
         Add("random", 30);
         var runs = StudyPlan.Replication(study, "/s", results);
         Assert.Equal(["a/seed-1", "b/seed-1"], runs.Select(r => r.Key));
+    }
+
+    [Fact]
+    public void AClaimWithAnArmNotMeasuredYetIsNotReplicated()
+    {
+        var study = Study(new StudyReplication { Below = 3, Seeds = [1] });
+        var results = new StudyResults { Study = "t" };
+        results.Records.Add(new StudyRecord
+        {
+            Arm = "a", Seed = 0, Kind = ArmKind.Pretrain, Folder = "f", Config = new PretrainConfig(),
+            Accuracy = { [StudyMetric.Lin] = new MeasuredAccuracy(50, 90, 10000, "r.json") },
+        });
+        Assert.Empty(StudyPlan.Replication(study, "/s", results));
     }
 }
