@@ -68,7 +68,7 @@ public static class FinetuneCommand
             var encoder = setup.Encoder(scratch, options.DropPath);
             context.Out.WriteLine($"fine-tuning {(scratch ? "a random " + setup.EncoderName + " (from scratch)" : setup.Source)} " +
                                   $"on {setup.Dataset.DisplayName}: {setup.Train.Count} train / {setup.Test.Count} test images, {options.Epochs} epoch(s) at batch {options.Batch}");
-            using var board = world.IsWriter && (PretrainCommand.Flag(parse, tensorBoard) ?? true)
+            using var board = world.IsWriter && (CommonOptions.Flag(parse, tensorBoard) ?? true)
                 ? new FineTuneTensorBoard(FineTuneTensorBoard.NewFolder(setup.Folder, scratch ? "finetune-from-scratch" : "finetune"))
                 : null;
             var outcome = ConsoleEvaluationObserver.Run(context,
