@@ -22,6 +22,10 @@ public static class PretrainCommand
         var data = new DatasetOptions();
         var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoint, metrics, pictures.", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where its last checkpoint stopped." };
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = $"Train nothing: print the resolved config, the peak lr, warmup and total steps, and draw the lr schedule (--out/{LearningRateCurve.FileName}).",
+        };
         var knnEvery = new Option<int?>("--knn-every") { Description = "Every N optimiser steps (and at the end), kNN top-1 of the encoder on held-out subsets (default: never)." };
         var knnBank = new Option<int?>("--knn-bank") { Description = $"Train images in the kNN memory bank (default {KnnMonitor.DefaultBank})." };
         var heads = new Option<int?>("--heads") { Description = "Attention heads of the --init encoder, when the file does not say." };
@@ -29,7 +33,7 @@ public static class PretrainCommand
 
         var command = new Command("pretrain", "Pre-train a ViT encoder with RandSAC (or a baseline) and checkpoint it.") { config };
         settingOptions.AddTo(command);
-        foreach (var option in new Option[] { output, resume, knnEvery, knnBank, knnQueries, heads }) command.Options.Add(option);
+        foreach (var option in new Option[] { output, resume, dryRun, knnEvery, knnBank, knnQueries, heads }) command.Options.Add(option);
         data.AddTo(command);
         command.SetAction((parse, cancel) =>
         {
@@ -69,6 +73,7 @@ public static class PretrainCommand
             }
             if (settings.Dataset.Path is { } dataPath && IsWithin(folder, dataPath))
                 throw new UserInputException($"--out {folder} is inside the dataset's folder {dataPath}; a run folder there would become part of the data");
+            if (parse.GetValue(dryRun)) return Task.FromResult(DryRun(context, settings.Validated(), folder));
             int? every = parse.GetValue(knnEvery);
             if (every is <= 0) throw new UserInputException($"--knn-every must be positive, got {every}");
             var world = context.Ranks();
@@ -125,6 +130,25 @@ public static class PretrainCommand
             .Select(k => int.Parse(k.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(-1).Max() + 1;
         int dim = imported.Decoder.TryGetValue("decoder_embed.weight", out var embed) ? (int)embed.shape[0] : c.Dim;
         return settings with { DecoderDepth = depth, DecoderDim = dim };
+    }
+
+    /// <summary>What a run of these settings would do, without a model, a step or a checkpoint: the config, the schedule and its curve.</summary>
+    static int DryRun(CliContext context, PretrainConfig settings, string folder)
+    {
+        int images;
+        using (var dataset = settings.Dataset.Open(Data.DataSplit.Train, settings.Patch)) images = dataset.Count;
+        var schedule = PretrainSchedule.Of(settings, images);
+        if (context.Launch is { Rank: > 0 }) return 0;
+        context.Out.WriteLine(settings.ToJson());
+        context.Out.WriteLine($"{images} training images: {schedule.MicroBatchesPerEpoch} micro-batches of {settings.Batch} an epoch, " +
+                              $"{settings.Accumulation} per optimiser step, {settings.Epochs} epoch(s)");
+        context.Out.WriteLine(schedule.LearningRate.Describe());
+        if (schedule.LearningRate.Warning is { } warning) context.Out.WriteLine(warning);
+        if (schedule.StopStep < schedule.TotalSteps) context.Out.WriteLine($"--max-steps stops the run at step {schedule.StopStep} (dashed in the picture)");
+        context.Out.WriteLine($"lr {LearningRateCurve.Sparkline(schedule.LearningRate)}");
+        string curve = LearningRateCurve.Save(schedule.LearningRate, schedule.StopStep, folder, $"{settings.Method} · {settings.Model} · {schedule.LearningRate.Describe()}");
+        context.Out.WriteLine($"lr schedule: {curve}");
+        return 0;
     }
 
     static bool IsWithin(string path, string folder)
