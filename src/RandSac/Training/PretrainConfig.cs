@@ -53,6 +53,9 @@ public sealed record PretrainConfig
     [Setting("MAE's masking ratio.")]
     public double MaskRatio { get; init; } = 0.75;
 
+    [Setting("Stochastic depth of the encoder: the chance a block's residual branches are dropped for a sample, rising linearly to this rate in the last block.")]
+    public double DropPath { get; init; }
+
     [Setting("Epochs.")]
     public int Epochs { get; init; } = 1;
 
@@ -120,7 +123,7 @@ public sealed record PretrainConfig
 
     public PretrainOptions ModelOptions(int channels, int imageSize) => new(
         PretrainMethods.Parse(Method),
-        ViTConfig.Preset(Model, Patch, channels, imageSize),
+        ViTConfig.Preset(Model, Patch, channels, imageSize, DropPath),
         new DecoderConfig(DecoderDepth, DecoderDim, DecoderHeads),
         Skip,
         MaskRatio);
@@ -129,7 +132,7 @@ public sealed record PretrainConfig
     public PretrainConfig Validated()
     {
         foreach (var (name, value) in new[] { ("base learning rate", BaseLr), ("minimum learning rate", MinLr), ("warmup epochs", WarmupEpochs),
-                     ("weight decay", WeightDecay), ("beta1", Beta1), ("beta2", Beta2), ("mask ratio", MaskRatio), ("gradient clipping", ClipGrad ?? 1) })
+                     ("weight decay", WeightDecay), ("beta1", Beta1), ("beta2", Beta2), ("mask ratio", MaskRatio), ("drop path", DropPath), ("gradient clipping", ClipGrad ?? 1) })
             Require(double.IsFinite(value), $"{name} must be a finite number, got {value}");
         Require(Patch > 0, $"patch size must be positive, got {Patch}");
         Require(Epochs > 0, $"epochs must be positive, got {Epochs}");
@@ -146,6 +149,7 @@ public sealed record PretrainConfig
         Require(MaxSteps is null or > 0, $"max steps must be positive, got {MaxSteps}");
         Require(Threads is null or > 0, $"threads must be positive, got {Threads}");
         Require(MaskRatio is > 0 and < 1, $"mask ratio must be in (0, 1), got {MaskRatio}");
+        Require(DropPath is >= 0 and < 1, $"drop path must be in [0, 1), got {DropPath}");
         PretrainMethods.Parse(Method);
         return this;
     }

@@ -56,6 +56,20 @@ public sealed class PretrainOptionsTests
     }
 
     [Fact]
+    public void DropPathFromItsFlagReachesTheEncoderBlocks()
+    {
+        var settings = new SettingOptions<PretrainConfig>(PretrainConfig.Json, new PretrainConfig());
+        var command = new Command("pretrain");
+        settings.AddTo(command);
+        var config = settings.Apply(command.Parse(["--drop-path", "0.2"]), new PretrainConfig()).Validated();
+        using var model = RandSac.Models.PretrainerFactory.Create(config.ModelOptions(3, 32));
+        var blocks = model.Encoder.Blocks;
+        Assert.Equal(0, blocks[0].DropPathRate);
+        Assert.Equal(0.2, blocks[blocks.Count - 1].DropPathRate, 12);
+        Assert.Throws<ArgumentException>(() => (config with { DropPath = 1 }).Validated());
+    }
+
+    [Fact]
     public void AnUnknownNameIsAParseErrorListingTheNames()
     {
         var result = CliRunner.Run("pretrain", "--out", Path.Combine(Path.GetTempPath(), "never-made-" + Guid.NewGuid().ToString("N")),
