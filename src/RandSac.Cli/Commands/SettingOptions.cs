@@ -18,23 +18,31 @@ public sealed class SettingOptions<TConfig> where TConfig : class
     readonly JsonSerializerOptions _json;
     readonly List<Binding> _bindings = [];
 
-    public SettingOptions(JsonSerializerOptions json, TConfig defaults)
+    public SettingOptions(JsonSerializerOptions json, TConfig defaults) : this(json, (null, defaults))
+    {
+    }
+
+    /// <summary>Options whose defaults depend on a mode, each mode's defaults labelled in the help ("default 90 fast, 10 augmented").</summary>
+    public SettingOptions(JsonSerializerOptions json, params (string? Mode, TConfig Defaults)[] modes)
     {
         _json = json;
-        var defaultValues = JsonSerializer.SerializeToNode(defaults, json)!.AsObject();
+        var defaults = modes.Select(m => (m.Mode, Values: JsonSerializer.SerializeToNode(m.Defaults, json)!.AsObject())).ToArray();
         foreach (var property in json.GetTypeInfo(typeof(TConfig)).Properties)
         {
             if (property.AttributeProvider is not PropertyInfo member || member.GetCustomAttribute<SettingAttribute>() is not { } setting) continue;
             string key = property.Name;
-            string shown = defaultValues[key] is { } value
-                ? " " + (value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString())
-                : ": " + (setting.Unset ?? "none");
-            string help = $"{setting.Help.TrimEnd('.')} (default{shown}).";
+            string Shown(JsonNode? value) => value is null ? ": " + (setting.Unset ?? "none")
+                : " " + (value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString());
+            var shown = defaults.Select(d => (d.Mode, Text: Shown(d.Values[key]))).ToArray();
+            string help = $"{setting.Help.TrimEnd('.')} (default" + (shown.Select(s => s.Text).Distinct().Count() == 1 ? shown[0].Text
+                : string.Join(",", shown.Select(s => $"{s.Text} {s.Mode}"))) + ").";
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            _bindings.Add(type.IsEnum ? Named(key, help, type)
+            var binding = type.IsEnum ? Named(key, help, type)
                 : (Binding)typeof(SettingOptions<TConfig>).GetMethod(nameof(Typed), BindingFlags.NonPublic | BindingFlags.Instance)!
                     .MakeGenericMethod(type.IsValueType ? typeof(Nullable<>).MakeGenericType(type) : type)
-                    .Invoke(this, [key, help, type == typeof(bool)])!);
+                    .Invoke(this, [key, help, type == typeof(bool)])!;
+            if (setting.Alias is { } alias) binding.Option.Aliases.Add(alias);
+            _bindings.Add(binding);
         }
     }
 

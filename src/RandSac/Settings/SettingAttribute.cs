@@ -13,4 +13,7 @@ public sealed class SettingAttribute(string help) : Attribute
 
     /// <summary>What an unset (null) setting means, e.g. "the encoder's"; otherwise the help shows the default value.</summary>
     public string? Unset { get; init; }
+
+    /// <summary>Another name the command line accepts for the setting, e.g. a flag older than the key.</summary>
+    public string? Alias { get; init; }
 }
