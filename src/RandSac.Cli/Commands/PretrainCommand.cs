@@ -48,17 +48,15 @@ public static class PretrainCommand
                 // Weights named on the command line are found from where it was typed.
                 return Given("init") ? requested with { Init = Path.GetFullPath(requested.Init!) } : requested;
             }
+            // Loaded and verified once: the run continues from this copy.
+            using var resumed = resuming ? LoadToResume(context, folder) : null;
             PretrainConfig settings;
-            if (resuming)
+            if (resumed is not null)
             {
                 // A resumed run keeps its recorded settings: what it computes may not change, only
                 // where its data lives and how it runs. Anything else asked for is refused, by name.
-                string path = Checkpoint.PathIn(folder);
-                if (!File.Exists(path)) throw new UserInputException($"--resume: {path} does not exist");
-                PretrainConfig recorded;
-                using (var checkpoint = CheckpointFile.Load(context, path)) recorded = checkpoint.Config;
-                settings = Requested(file is null ? recorded : PretrainConfig.Load(file.FullName));
-                var conflicts = recorded.ResumeConflicts(settings);
+                settings = Requested(file is null ? resumed.Config : PretrainConfig.Load(file.FullName));
+                var conflicts = resumed.Config.ResumeConflicts(settings);
                 if (conflicts.Count > 0)
                     throw new UserInputException($"--resume: {folder} was made with other settings: " +
                         string.Join(", ", conflicts.Select(c => $"{FlagOf(command, c.Name)} {c.Other} (the run has {c.Value})")) +
@@ -81,7 +79,10 @@ public static class PretrainCommand
             // The probe measures rank 0's encoder, which is every rank's.
             using var monitor = every is null || !world.IsWriter ? null : new KnnMonitor(settings.Dataset,
                 parse.GetValue(knnBank) ?? KnnMonitor.DefaultBank, parse.GetValue(knnQueries) ?? KnnMonitor.DefaultQueries, settings.Seed);
-            var run = new Pretraining(settings, folder) { Probe = monitor?.Probe(every!.Value), Note = context.Out.WriteLine, Parallel = world };
+            var run = new Pretraining(settings, folder)
+            {
+                Probe = monitor?.Probe(every!.Value), Note = context.Out.WriteLine, Parallel = world, Resumed = resumed,
+            };
             if (!world.IsWriter)
             {
                 run.Run(resuming, observer: null, cancel);
@@ -102,6 +103,13 @@ public static class PretrainCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    static Checkpoint LoadToResume(CliContext context, string folder)
+    {
+        string path = Checkpoint.PathIn(folder);
+        if (!File.Exists(path)) throw new UserInputException($"--resume: {path} does not exist");
+        return CheckpointFile.Load(context, path);
     }
 
     /// <summary>The encoder (and MAE decoder) shape of the --init weights, unless given on the command line.</summary>

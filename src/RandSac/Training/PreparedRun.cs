@@ -40,13 +40,14 @@ sealed class PreparedRun : IDisposable
     /// Loads the checkpoint to resume (refusing one made with settings a resume may not change),
     /// opens the training images, builds the model under the run's seed (from <see cref="PretrainConfig.Init"/>
     /// for a new run, the checkpoint's state for a resumed one, its random state included) and the loader.
+    /// A resume continues from <paramref name="loaded"/> when given (its owner disposes it), else from the folder's checkpoint.
     /// </summary>
-    public static PreparedRun Prepare(PretrainConfig config, string folder, bool resume, DataParallel parallel, Action<string> note)
+    public static PreparedRun Prepare(PretrainConfig config, string folder, Checkpoint? loaded, bool resume, DataParallel parallel, Action<string> note)
     {
         var run = new PreparedRun { Config = config, Folder = folder, Parallel = parallel };
         try
         {
-            run.Load(resume, note);
+            run.Load(loaded, resume, note);
             return run;
         }
         catch
@@ -56,10 +57,14 @@ sealed class PreparedRun : IDisposable
         }
     }
 
-    void Load(bool resume, Action<string> note)
+    void Load(Checkpoint? loaded, bool resume, Action<string> note)
     {
         var config = Config;
-        Start = resume ? Own(Checkpoint.Load(Checkpoint.PathIn(Folder))) : null;
+        string path = Checkpoint.PathIn(Folder);
+        // The caller's copy serves while it is still the folder's checkpoint: it was read before the folder was locked.
+        Start = !resume ? null
+            : loaded is not null && Checkpoint.StepIn(path) == loaded.Step ? loaded
+            : Own(Checkpoint.Load(path));
         if (Start is not null && Start.Config.ResumeConflicts(config) is { Count: > 0 } conflicts)
             throw new ArgumentException($"{Folder}: the run was made with other settings: " +
                                         string.Join(", ", conflicts.Select(c => $"{c.Name} {c.Other} (the run has {c.Value})")));

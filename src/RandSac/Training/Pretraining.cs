@@ -37,6 +37,12 @@ public sealed class Pretraining
     /// <summary>Hears what starting from <see cref="PretrainConfig.Init"/> left out or assumed.</summary>
     public Action<string>? Note { get; init; }
 
+    /// <summary>
+    /// The folder's checkpoint, when the caller has loaded it already (to read its settings), so a resume
+    /// need not load and verify it again; the caller disposes it. Otherwise a resume loads it.
+    /// </summary>
+    public Checkpoint? Resumed { get; init; }
+
     /// <summary>The ranks this run is spread over (default: one process).</summary>
     public DataParallel Parallel { get; init; } = DataParallel.Single;
 
@@ -72,7 +78,7 @@ public sealed class Pretraining
         if (!resume && File.Exists(Checkpoint.PathIn(_folder)))
             throw new IOException($"{_folder} already holds a run ({Checkpoint.FileName}); pass --resume to continue it, or choose another --out");
         if (Parallel.IsWriter) RemoveTemporaryFiles();
-        using var run = PreparedRun.Prepare(_config, _folder, resume, Parallel, Note ?? (_ => { }));
+        using var run = PreparedRun.Prepare(_config, _folder, resume ? Resumed : null, resume, Parallel, Note ?? (_ => { }));
         onStarted();
         run.OpenLogs(Probe?.Name);
         observer?.OnStart(_config, run.Schedule.LearningRate, run.Step, run.Schedule.StopStep, run.ParameterCount);
