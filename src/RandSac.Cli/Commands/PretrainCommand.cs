@@ -59,7 +59,7 @@ public static class PretrainCommand
                 var conflicts = resumed.Config.ResumeConflicts(settings);
                 if (conflicts.Count > 0)
                     throw new UserInputException($"--resume: {folder} was made with other settings: " +
-                        string.Join(", ", conflicts.Select(c => $"{FlagOf(command, c.Name)} {c.Other} (the run has {c.Value})")) +
+                        string.Join(", ", conflicts.Select(c => $"{FlagOf(c.Name)} {c.Other} (the run has {c.Value})")) +
                         "; drop them to continue the run, or start a new one with another --out");
             }
             else
@@ -165,12 +165,13 @@ public static class PretrainCommand
         return path == root || path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 
-    /// <summary>The option that sets a config setting (<c>dataset.kind</c> is <c>--dataset</c>), or the setting's name in a --config file.</summary>
-    static string FlagOf(Command command, string setting)
+    /// <summary>The option that sets a config setting: <c>--key</c>, and for the dataset's <c>--dataset</c>, <c>--data</c> or <c>--image-size</c> and so on.</summary>
+    static string FlagOf(string setting) => setting switch
     {
-        string name = setting == "dataset.kind" ? "--dataset" : "--" + (setting.StartsWith("dataset.", StringComparison.Ordinal) ? setting["dataset.".Length..] : setting);
-        return command.Options.Any(o => o.Name == name) ? name : $"{setting} (--config)";
-    }
+        "dataset.kind" => "--dataset",
+        "dataset.path" => "--data",
+        _ => "--" + (setting.StartsWith("dataset.", StringComparison.Ordinal) ? setting["dataset.".Length..] : setting),
+    };
 
     static PretrainSummary RunWithProgress(CliContext context, Pretraining run, bool resume, CancellationToken cancel)
     {

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using RandSac.Data;
-using RandSac.Data.Augmentation;
 using RandSac.Distributed;
 using RandSac.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RandSac.Training;
