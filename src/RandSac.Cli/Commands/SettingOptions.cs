@@ -30,12 +30,7 @@ public sealed class SettingOptions<TConfig> where TConfig : class
         foreach (var property in json.GetTypeInfo(typeof(TConfig)).Properties)
         {
             if (property.AttributeProvider is not PropertyInfo member || member.GetCustomAttribute<SettingAttribute>() is not { } setting) continue;
-            string key = property.Name;
-            string Shown(JsonNode? value) => value is null ? ": " + (setting.Unset ?? "none")
-                : " " + (value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString());
-            var shown = defaults.Select(d => (d.Mode, Text: Shown(d.Values[key]))).ToArray();
-            string help = $"{setting.Help.TrimEnd('.')} (default" + (shown.Select(s => s.Text).Distinct().Count() == 1 ? shown[0].Text
-                : string.Join(",", shown.Select(s => $"{s.Text} {s.Mode}"))) + ").";
+            string key = property.Name, help = HelpOf(setting, defaults.Select(d => (d.Mode, d.Values[key])).ToArray());
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             var binding = type.IsEnum ? Named(key, help, type)
                 : (Binding)typeof(SettingOptions<TConfig>).GetMethod(nameof(Typed), BindingFlags.NonPublic | BindingFlags.Instance)!
@@ -44,6 +39,16 @@ public sealed class SettingOptions<TConfig> where TConfig : class
             if (setting.Alias is { } alias) binding.Option.Aliases.Add(alias);
             _bindings.Add(binding);
         }
+    }
+
+    /// <summary>The attribute's help with the default, e.g. "Patch size in pixels (default 4)." or "… (default: the encoder's)."</summary>
+    static string HelpOf(SettingAttribute setting, (string? Mode, JsonNode? Value)[] defaults)
+    {
+        string Shown(JsonNode? value) => value is null ? ": " + (setting.Unset ?? "none")
+            : " " + (value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString());
+        var shown = defaults.Select(d => (d.Mode, Text: Shown(d.Value))).ToArray();
+        string text = shown.Select(s => s.Text).Distinct().Count() == 1 ? shown[0].Text : string.Join(",", shown.Select(s => $"{s.Text} {s.Mode}"));
+        return $"{setting.Help.TrimEnd('.')} (default{text}).";
     }
 
     /// <summary>A number, boolean or text, parsed by the command line as the config file would read it.</summary>
@@ -75,8 +80,6 @@ public sealed class SettingOptions<TConfig> where TConfig : class
         });
         return new Binding(key, option, parse => parse.GetValue(option) is { } name ? JsonValue.Create(name) : null);
     }
-
-    public IEnumerable<Option> Options => _bindings.Select(b => b.Option);
 
     public void AddTo(Command command)
     {
