@@ -71,7 +71,7 @@ public static class PretrainCommand
             }
             if (settings.Dataset.Path is { } dataPath && IsWithin(folder, dataPath))
                 throw new UserInputException($"--out {folder} is inside the dataset's folder {dataPath}; a run folder there would become part of the data");
-            if (parse.GetValue(dryRun)) return Task.FromResult(DryRun(context, settings.Validated(), folder));
+            if (parse.GetValue(dryRun)) return Task.FromResult(DryRun(context, settings.Validated(), resumed?.Step, folder));
             int? every = parse.GetValue(knnEvery);
             if (every is <= 0) throw new UserInputException($"--knn-every must be positive, got {every}");
             var world = context.Ranks();
@@ -141,7 +141,7 @@ public static class PretrainCommand
     }
 
     /// <summary>What a run of these settings would do, without a model, a step or a checkpoint: the config, the schedule and its curve.</summary>
-    static int DryRun(CliContext context, PretrainConfig settings, string folder)
+    static int DryRun(CliContext context, PretrainConfig settings, long? resumeStep, string folder)
     {
         int images;
         using (var dataset = settings.Dataset.Open(Data.DataSplit.Train, settings.Patch)) images = dataset.Count;
@@ -152,6 +152,7 @@ public static class PretrainCommand
                               $"{settings.Accumulation} per optimiser step, {settings.Epochs} epoch(s)");
         context.Out.WriteLine(schedule.LearningRate.Describe());
         if (schedule.LearningRate.Warning is { } warning) context.Out.WriteLine(warning);
+        if (resumeStep is { } step) context.Out.WriteLine($"--resume continues after step {step}");
         if (schedule.StopStep < schedule.TotalSteps) context.Out.WriteLine($"--max-steps stops the run at step {schedule.StopStep} (dashed in the picture)");
         context.Out.WriteLine($"lr {LearningRateCurve.Sparkline(schedule.LearningRate)}");
         string curve = LearningRateCurve.Save(schedule.LearningRate, schedule.StopStep, folder, $"{settings.Method} · {settings.Model} · {schedule.LearningRate.Describe()}");

@@ -28,6 +28,22 @@ public sealed class PretrainDryRunTests : IDisposable
     }
 
     [Fact]
+    public void ADryRunOfAResumeSaysWhereItContinuesAndLeavesTheCheckpointAlone()
+    {
+        string folder = _temp.Combine("run");
+        string[] tiny = ["pretrain", "--out", folder, "--image-size", "16", "--synthetic-count", "64", "--decoder-depth", "1", "--batch", "8",
+            "--threads", "1", "--epochs", "2", "--warmup-epochs", "0.5"];
+        Assert.Equal(0, CliRunner.Run([.. tiny, "--max-steps", "1"]).ExitCode);
+        var before = File.ReadAllBytes(Checkpoint.PathIn(folder));
+        var result = CliRunner.Run("pretrain", "--out", folder, "--resume", "--dry-run", "--max-steps", "5");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("--resume continues after step 1", result.Out);
+        Assert.Contains("warmup 4 of 16 steps", result.Out);
+        Assert.Equal(before, File.ReadAllBytes(Checkpoint.PathIn(folder)));
+        Assert.Single(MetricsLog.ReadLosses(Path.Combine(folder, MetricsLog.FileName)));
+    }
+
+    [Fact]
     public void ADryRunRefusesSettingsARunWouldRefuse()
     {
         string folder = _temp.Combine("refused");
