@@ -24,4 +24,8 @@ public static class CommonOptions
         Description = "Patch size in pixels (1 gives iGPT-style pixel tokens).",
         DefaultValueFactory = _ => 4,
     };
+
+    /// <summary>A boolean option's value when given, where a bare flag (<c>--tensorboard</c>) means true.</summary>
+    public static bool? Flag(ParseResult parse, Option<bool?> option) =>
+        parse.GetResult(option) is null ? null : parse.GetValue(option) ?? true;
 }

@@ -32,6 +32,8 @@ public sealed class DatasetOptions
         Description = "Training images of the synthetic dataset (default 5000; its test split is a fifth of it).",
     };
 
+    readonly Option<long?> _syntheticSeed = new("--synthetic-seed") { Description = "Seed of the synthetic dataset's images (default 0)." };
+
     readonly Option<bool> _download = new("--download")
     {
         Description = "Download CIFAR-10/100 into --data if it is not there (checks the published checksum).",
@@ -44,6 +46,7 @@ public sealed class DatasetOptions
         command.Options.Add(_imageSize);
         command.Options.Add(_labels);
         command.Options.Add(_syntheticCount);
+        command.Options.Add(_syntheticSeed);
         command.Options.Add(_download);
     }
 
@@ -60,6 +63,7 @@ public sealed class DatasetOptions
             ImageSize = parse.GetValue(_imageSize) ?? spec.ImageSize,
             Labels = parse.GetValue(_labels) ?? spec.Labels,
             SyntheticCount = parse.GetValue(_syntheticCount) ?? spec.SyntheticCount,
+            SyntheticSeed = parse.GetValue(_syntheticSeed) ?? spec.SyntheticSeed,
         };
         if (parse.GetValue(_download)) spec = Download(spec);
         return spec;

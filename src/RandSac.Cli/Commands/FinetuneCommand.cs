@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using RandSac.Cli.Output;
 using RandSac.Evaluation;
+using RandSac.Training;
 
 namespace RandSac.Cli.Commands;
 
@@ -17,44 +18,24 @@ public static class FinetuneCommand
         var defaults = new FineTuneOptions();
         var shared = new EvaluationOptions();
         var fromScratch = new Option<bool>("--from-scratch") { Description = "Train a randomly initialised encoder of the checkpoint's shape (pre-training seed): the supervised baseline." };
-        var epochs = new Option<int?>("--epochs") { Description = $"Epochs (default {defaults.Epochs}; paper 100)." };
-        var batch = new Option<int?>("--batch") { Description = $"Batch (default {defaults.Batch}; paper 1024)." };
-        var baseLr = new Option<double?>("--base-lr") { Description = $"Base learning rate; the peak is base × batch / 256 (default {defaults.BaseLr})." };
-        var warmup = new Option<double?>("--warmup-epochs") { Description = $"Warmup epochs (default {defaults.WarmupEpochs}; paper 5)." };
-        var layerDecay = new Option<double?>("--layer-decay") { Description = $"Layer-wise lr decay (default {defaults.LayerDecay})." };
-        var weightDecay = new Option<double?>("--weight-decay") { Description = $"AdamW weight decay on matrices (default {defaults.WeightDecay})." };
-        var dropPath = new Option<double?>("--drop-path") { Description = $"Stochastic depth rate (default {defaults.DropPath})." };
-        var mixup = new Option<double?>("--mixup") { Description = $"Mixup alpha, 0 for none (default {defaults.Mixup})." };
-        var cutmix = new Option<double?>("--cutmix") { Description = $"CutMix alpha, 0 for none (default {defaults.Cutmix})." };
-        var smoothing = new Option<double?>("--smoothing") { Description = $"Label smoothing (default {defaults.LabelSmoothing})." };
+        var settings = new SettingOptions<FineTuneOptions>(PretrainConfig.Json, defaults);
         var randAugment = new Option<int?>("--randaug-ops") { Description = $"RandAugment ops per image, 0 for none (default {defaults.RandAugment.Ops}; magnitude 9, std 0.5)." };
-        var clipGrad = new Option<double?>("--clip-grad") { Description = "Clip the gradient norm to this value (default: no clipping)." };
-        var seed = new Option<int?>("--seed") { Description = "Seed of the head, data order, augmentation and mixing (default 0)." };
         var tensorBoard = new Option<bool?>("--tensorboard") { Description = "Write TensorBoard event files (loss, lr, images/s, test accuracy) in a new folder next to the checkpoint: true | false (default true).", Arity = ArgumentArity.ZeroOrOne };
 
         var command = new Command("finetune", "Fine-tune the whole encoder with a linear head (layer decay, RandAugment, mixup/cutmix); top-1/top-5 on the test split.")
         {
-            fromScratch, epochs, batch, baseLr, warmup, layerDecay, weightDecay, dropPath, mixup, cutmix, smoothing, randAugment,
-            clipGrad, seed, tensorBoard,
+            fromScratch,
         };
+        settings.AddTo(command);
+        command.Options.Add(randAugment);
+        command.Options.Add(tensorBoard);
         shared.AddTo(command);
         command.SetAction((parse, cancel) =>
         {
-            var options = (defaults with
+            var given = settings.Apply(parse, defaults);
+            var options = (given with
             {
-                Epochs = parse.GetValue(epochs) ?? defaults.Epochs,
-                Batch = parse.GetValue(batch) ?? defaults.Batch,
-                BaseLr = parse.GetValue(baseLr) ?? defaults.BaseLr,
-                WarmupEpochs = parse.GetValue(warmup) ?? defaults.WarmupEpochs,
-                LayerDecay = parse.GetValue(layerDecay) ?? defaults.LayerDecay,
-                WeightDecay = parse.GetValue(weightDecay) ?? defaults.WeightDecay,
-                DropPath = parse.GetValue(dropPath) ?? defaults.DropPath,
-                Mixup = parse.GetValue(mixup) ?? defaults.Mixup,
-                Cutmix = parse.GetValue(cutmix) ?? defaults.Cutmix,
-                LabelSmoothing = parse.GetValue(smoothing) ?? defaults.LabelSmoothing,
-                RandAugment = defaults.RandAugment with { Ops = parse.GetValue(randAugment) ?? defaults.RandAugment.Ops },
-                ClipGrad = parse.GetValue(clipGrad) ?? defaults.ClipGrad,
-                Seed = parse.GetValue(seed) ?? defaults.Seed,
+                RandAugment = given.RandAugment with { Ops = parse.GetValue(randAugment) ?? given.RandAugment.Ops },
                 EvalBatch = shared.FeatureBatch(parse),
             }).Validated();
             bool scratch = parse.GetValue(fromScratch);
@@ -68,7 +49,7 @@ public static class FinetuneCommand
             var encoder = setup.Encoder(scratch, options.DropPath);
             context.Out.WriteLine($"fine-tuning {(scratch ? "a random " + setup.EncoderName + " (from scratch)" : setup.Source)} " +
                                   $"on {setup.Dataset.DisplayName}: {setup.Train.Count} train / {setup.Test.Count} test images, {options.Epochs} epoch(s) at batch {options.Batch}");
-            using var board = world.IsWriter && (PretrainCommand.Flag(parse, tensorBoard) ?? true)
+            using var board = world.IsWriter && (CommonOptions.Flag(parse, tensorBoard) ?? true)
                 ? new FineTuneTensorBoard(FineTuneTensorBoard.NewFolder(setup.Folder, scratch ? "finetune-from-scratch" : "finetune"))
                 : null;
             var outcome = ConsoleEvaluationObserver.Run(context,

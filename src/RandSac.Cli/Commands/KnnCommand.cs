@@ -3,6 +3,8 @@ using System.Diagnostics;
 using RandSac.Cli.Output;
 using RandSac.Data;
 using RandSac.Evaluation;
+using RandSac.Settings;
+using RandSac.Training;
 
 namespace RandSac.Cli.Commands;
 
@@ -12,24 +14,33 @@ namespace RandSac.Cli.Commands;
 /// </summary>
 public static class KnnCommand
 {
-    public sealed record KnnOptions(int K, double Temperature, int FeatureBatch);
+    public sealed record KnnOptions
+    {
+        [Setting("Neighbours.")]
+        public int K { get; init; } = KnnClassifier.DefaultK;
+
+        [Setting("Vote weight exp(similarity / T).")]
+        public double Temperature { get; init; } = KnnClassifier.DefaultTemperature;
+
+        /// <summary>Images per encoder forward (the command line's --feature-batch).</summary>
+        public int FeatureBatch { get; init; } = 256;
+    }
 
     public static Command Create(CliContext context)
     {
         var shared = new EvaluationOptions();
         var randomInit = new Option<bool>("--random-init") { Description = "Use a randomly initialised encoder of the checkpoint's shape (pre-training seed) instead of its weights: the baseline." };
-        var k = new Option<int?>("--k") { Description = $"Neighbours (default {KnnClassifier.DefaultK})." };
-        var temperature = new Option<double?>("--temperature") { Description = $"Vote weight exp(similarity / T) (default {KnnClassifier.DefaultTemperature})." };
+        var settings = new SettingOptions<KnnOptions>(PretrainConfig.Json, new KnnOptions());
 
         var command = new Command("knn", "Weighted kNN (k=20, cosine, T=0.07, as DINO) on L2-normalised features: train split as the bank, test split as queries.")
         {
-            randomInit, k, temperature,
+            randomInit,
         };
+        settings.AddTo(command);
         shared.AddTo(command);
         command.SetAction((parse, cancel) =>
         {
-            var options = new KnnOptions(parse.GetValue(k) ?? KnnClassifier.DefaultK,
-                parse.GetValue(temperature) ?? KnnClassifier.DefaultTemperature, shared.FeatureBatch(parse));
+            var options = settings.Apply(parse, new KnnOptions()) with { FeatureBatch = shared.FeatureBatch(parse) };
             var knn = new KnnClassifier(options.K, options.Temperature);
             bool random = parse.GetValue(randomInit);
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using RandSac.Cli.Output;
 using RandSac.Evaluation;
+using RandSac.Training;
 
 namespace RandSac.Cli.Commands;
 
@@ -23,30 +24,18 @@ public static class LinprobeCommand
             Description = "Compute features once, without augmentation, and train the head on them: true (default) | false (the paper's augmented probe, an encoder pass per step).",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var epochs = new Option<int?>("--epochs") { Description = $"Epochs (default {fastDefaults.Epochs} fast, {slowDefaults.Epochs} augmented; paper 90)." };
-        var batch = new Option<int?>("--batch") { Description = $"Batch (default {fastDefaults.Batch} fast, {slowDefaults.Batch} augmented; paper 16384)." };
-        var baseLr = new Option<double?>("--base-lr") { Description = $"Base learning rate; the peak is base × batch / 256 (default {fastDefaults.BaseLr} fast, {slowDefaults.BaseLr} augmented: the paper's peak {LinearProbeOptions.PaperPeakLr}; paper base 0.1 at batch 16384)." };
-        var warmup = new Option<double?>("--warmup-epochs") { Description = $"Warmup epochs (default {fastDefaults.WarmupEpochs} fast, {slowDefaults.WarmupEpochs} augmented; paper 10)." };
-        var seed = new Option<int?>("--seed") { Description = "Seed of the head, data order and augmentation (default 0)." };
+        var settings = new SettingOptions<LinearProbeOptions>(PretrainConfig.Json, ("fast", fastDefaults), ("augmented", slowDefaults));
 
         var command = new Command("linprobe", "Linear probe: BatchNorm + Linear with LARS on the frozen encoder's features; top-1/top-5 on the test split.")
         {
-            randomInit, fast, epochs, batch, baseLr, warmup, seed,
+            randomInit, fast,
         };
+        settings.AddTo(command);
         shared.AddTo(command);
         command.SetAction((parse, cancel) =>
         {
-            bool isFast = parse.GetResult(fast) is null || (parse.GetValue(fast) ?? true);
-            var start = LinearProbeOptions.For(isFast);
-            var options = (start with
-            {
-                Epochs = parse.GetValue(epochs) ?? start.Epochs,
-                Batch = parse.GetValue(batch) ?? start.Batch,
-                BaseLr = parse.GetValue(baseLr) ?? start.BaseLr,
-                WarmupEpochs = parse.GetValue(warmup) ?? start.WarmupEpochs,
-                Seed = parse.GetValue(seed) ?? start.Seed,
-                FeatureBatch = shared.FeatureBatch(parse),
-            }).Validated();
+            var start = LinearProbeOptions.For(CommonOptions.Flag(parse, fast) ?? true);
+            var options = (settings.Apply(parse, start) with { FeatureBatch = shared.FeatureBatch(parse) }).Validated();
             bool random = parse.GetValue(randomInit);
 
             var clock = Stopwatch.StartNew();

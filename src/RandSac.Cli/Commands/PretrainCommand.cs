@@ -17,52 +17,23 @@ public static class PretrainCommand
     public static Command Create(CliContext context)
     {
         var defaults = new PretrainConfig();
+        var settingOptions = new SettingOptions<PretrainConfig>(PretrainConfig.Json, defaults);
         var config = new Option<FileInfo?>("--config") { Description = "JSON config file (see configs/); flags win over it." };
         var data = new DatasetOptions();
-        var patch = new Option<int?>("--patch") { Description = $"Patch size in pixels (default {defaults.Patch})." };
-        var model = new Option<string?>("--model") { Description = $"Encoder preset: {string.Join(" | ", ViTConfig.PresetNames)} (default {defaults.Model})." };
-        var method = new Option<string?>("--method") { Description = $"Pre-training method: {PretrainMethods.Help} (default {defaults.Method})." };
-        var segments = new Option<string?>("--segments") { Description = $"Segments: {Segments.SegmenterSpec.Help} (default {defaults.Segments})." };
-        var order = new Option<string?>("--order") { Description = $"Segment order: {Orders.OrderSpec.Help} (default {defaults.Order})." };
-        var decoderDepth = new Option<int?>("--decoder-depth") { Description = $"Decoder layers (default {defaults.DecoderDepth})." };
-        var decoderDim = new Option<int?>("--decoder-dim") { Description = "Decoder width (default: the encoder's)." };
-        var decoderHeads = new Option<int?>("--decoder-heads") { Description = "Decoder heads (default: the encoder's)." };
-        var skip = new Option<bool?>("--skip") { Description = "Trainable skip connections from every encoder block to the decoder: true | false (default true).", Arity = ArgumentArity.ZeroOrOne };
-        var normPix = new Option<bool?>("--norm-pix-loss") { Description = "Predict per-patch normalised pixels: true | false (default true).", Arity = ArgumentArity.ZeroOrOne };
-        var maskRatio = new Option<double?>("--mask-ratio") { Description = $"MAE's masking ratio (default {defaults.MaskRatio})." };
-        var epochs = new Option<int?>("--epochs") { Description = $"Epochs (default {defaults.Epochs})." };
-        var batch = new Option<int?>("--batch") { Description = $"Images per micro-batch (default {defaults.Batch})." };
-        var accumulation = new Option<int?>("--accumulation") { Description = "Micro-batches per optimiser step (default 1)." };
-        var baseLr = new Option<double?>("--base-lr") { Description = $"Base learning rate; the peak is base × effective batch / 256 (default {defaults.BaseLr})." };
-        var minLr = new Option<double?>("--min-lr") { Description = "Learning rate at the end of the cosine (default 0)." };
-        var warmup = new Option<double?>("--warmup-epochs") { Description = $"Linear warmup, in epochs (default {defaults.WarmupEpochs})." };
-        var weightDecay = new Option<double?>("--weight-decay") { Description = $"AdamW weight decay on matrices (default {defaults.WeightDecay})." };
-        var clipGrad = new Option<double?>("--clip-grad") { Description = "Clip the gradient norm to this value (default: no clipping)." };
-        var seed = new Option<int?>("--seed") { Description = "Seed of initialisation, data order, augmentation and segment sampling (default 0)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoint, metrics, pictures.", Required = true };
-        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = $"Optimiser steps between checkpoints (default {defaults.CheckpointEvery}); one is always written at the end." };
-        var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many optimiser steps (a smoke run); the schedule still spans all epochs." };
-        var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: the number of physical cores)." };
-        var precision = new Option<string?>("--precision") { Description = $"Compute precision: {Precisions.Help} (bf16: bfloat16 compute, float32 master weights, optimiser state and loss; default fp32)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where its last checkpoint stopped." };
-        var tensorBoard = new Option<bool?>("--tensorboard") { Description = "Write TensorBoard event files in the run folder (scalars every step, the reconstruction picture every few): true | false (default true).", Arity = ArgumentArity.ZeroOrOne };
-        var tensorBoardImageEvery = new Option<int?>("--tensorboard-image-every") { Description = "Optimiser steps between reconstruction pictures in TensorBoard (default: the checkpoint interval); one is always drawn at the end." };
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = $"Train nothing: print the resolved config, the peak lr, warmup and total steps, and draw the lr schedule (--out/{LearningRateCurve.FileName}).",
+        };
         var knnEvery = new Option<int?>("--knn-every") { Description = "Every N optimiser steps (and at the end), kNN top-1 of the encoder on held-out subsets (default: never)." };
         var knnBank = new Option<int?>("--knn-bank") { Description = $"Train images in the kNN memory bank (default {KnnMonitor.DefaultBank})." };
-        var init = new Option<string?>("--init")
-        {
-            Description = "Start from these weights: a RandSac checkpoint (its encoder), or a timm/DeiT/MAE file to import " +
-                          "(safetensors, .pth, a timm folder); the encoder's shape, and with --method mae an MAE decoder's, come from the file.",
-        };
         var heads = new Option<int?>("--heads") { Description = "Attention heads of the --init encoder, when the file does not say." };
         var knnQueries = new Option<int?>("--knn-queries") { Description = $"Test images queried by kNN (default {KnnMonitor.DefaultQueries})." };
 
-        var command = new Command("pretrain", "Pre-train a ViT encoder with RandSAC (or a baseline) and checkpoint it.")
-        {
-            config, patch, model, method, segments, order, decoderDepth, decoderDim, decoderHeads, skip, normPix, maskRatio,
-            epochs, batch, accumulation, baseLr, minLr, warmup, weightDecay, clipGrad, seed, output, checkpointEvery,
-            maxSteps, threads, precision, resume, tensorBoard, tensorBoardImageEvery, knnEvery, knnBank, knnQueries, init, heads,
-        };
+        var command = new Command("pretrain", "Pre-train a ViT encoder with RandSAC (or a baseline) and checkpoint it.") { config };
+        settingOptions.AddTo(command);
+        foreach (var option in new Option[] { output, resume, dryRun, knnEvery, knnBank, knnQueries, heads }) command.Options.Add(option);
         data.AddTo(command);
         command.SetAction((parse, cancel) =>
         {
@@ -70,63 +41,37 @@ public static class PretrainCommand
             if (File.Exists(folder)) throw new UserInputException($"--out {folder} is a file; a run needs a folder");
             bool resuming = parse.GetValue(resume);
             var file = parse.GetValue(config);
-            PretrainConfig Requested(PretrainConfig start) => start with
+            bool Given(string key) => settingOptions.IsGiven(parse, key);
+            PretrainConfig Requested(PretrainConfig start)
             {
-                Dataset = data.Apply(parse, start.Dataset),
-                Patch = parse.GetValue(patch) ?? start.Patch,
-                Model = parse.GetValue(model) ?? start.Model,
-                Method = parse.GetValue(method) ?? start.Method,
-                Segments = parse.GetValue(segments) ?? start.Segments,
-                Order = parse.GetValue(order) ?? start.Order,
-                DecoderDepth = parse.GetValue(decoderDepth) ?? start.DecoderDepth,
-                DecoderDim = parse.GetValue(decoderDim) ?? start.DecoderDim,
-                DecoderHeads = parse.GetValue(decoderHeads) ?? start.DecoderHeads,
-                Skip = Flag(parse, skip) ?? start.Skip,
-                NormPixLoss = Flag(parse, normPix) ?? start.NormPixLoss,
-                MaskRatio = parse.GetValue(maskRatio) ?? start.MaskRatio,
-                Epochs = parse.GetValue(epochs) ?? start.Epochs,
-                Batch = parse.GetValue(batch) ?? start.Batch,
-                Accumulation = parse.GetValue(accumulation) ?? start.Accumulation,
-                BaseLr = parse.GetValue(baseLr) ?? start.BaseLr,
-                MinLr = parse.GetValue(minLr) ?? start.MinLr,
-                WarmupEpochs = parse.GetValue(warmup) ?? start.WarmupEpochs,
-                WeightDecay = parse.GetValue(weightDecay) ?? start.WeightDecay,
-                ClipGrad = parse.GetValue(clipGrad) ?? start.ClipGrad,
-                Seed = parse.GetValue(seed) ?? start.Seed,
-                CheckpointEvery = parse.GetValue(checkpointEvery) ?? start.CheckpointEvery,
-                MaxSteps = parse.GetValue(maxSteps) ?? start.MaxSteps,
-                Threads = parse.GetValue(threads) ?? start.Threads,
-                Precision = ParsePrecision(parse.GetValue(precision)) ?? start.Precision,
-                TensorBoard = Flag(parse, tensorBoard) ?? start.TensorBoard,
-                TensorBoardImageEvery = parse.GetValue(tensorBoardImageEvery) ?? start.TensorBoardImageEvery,
-                Init = parse.GetValue(init) is { } weights ? Path.GetFullPath(weights) : start.Init,
-            };
+                var requested = settingOptions.Apply(parse, start) with { Dataset = data.Apply(parse, start.Dataset) };
+                // Weights named on the command line are found from where it was typed.
+                return Given("init") ? requested with { Init = Path.GetFullPath(requested.Init!) } : requested;
+            }
+            // Loaded and verified once: the run continues from this copy.
+            using var resumed = resuming ? LoadToResume(context, folder) : null;
             PretrainConfig settings;
-            if (resuming)
+            if (resumed is not null)
             {
                 // A resumed run keeps its recorded settings: what it computes may not change, only
                 // where its data lives and how it runs. Anything else asked for is refused, by name.
-                string path = Checkpoint.PathIn(folder);
-                if (!File.Exists(path)) throw new UserInputException($"--resume: {path} does not exist");
-                PretrainConfig recorded;
-                using (var checkpoint = CheckpointFile.Load(context, path)) recorded = checkpoint.Config;
-                settings = Requested(file is null ? recorded : PretrainConfig.Load(file.FullName));
-                var conflicts = recorded.ResumeConflicts(settings);
+                settings = Requested(file is null ? resumed.Config : PretrainConfig.Load(file.FullName));
+                var conflicts = resumed.Config.ResumeConflicts(settings);
                 if (conflicts.Count > 0)
                     throw new UserInputException($"--resume: {folder} was made with other settings: " +
-                        string.Join(", ", conflicts.Select(c => $"{FlagOf(command, c.Name)} {c.Other} (the run has {c.Value})")) +
+                        string.Join(", ", conflicts.Select(c => $"{FlagOf(c.Name)} {c.Other} (the run has {c.Value})")) +
                         "; drop them to continue the run, or start a new one with another --out");
             }
             else
             {
                 settings = Requested(file is null ? defaults : PretrainConfig.Load(file.FullName));
                 if (settings.Init is not null)
-                    settings = ShapeOfInit(settings, parse.GetValue(heads),
-                        keepModel: parse.GetValue(model) is not null, keepPatch: parse.GetValue(patch) is not null,
-                        keepDecoder: parse.GetValue(decoderDepth) is not null || parse.GetValue(decoderDim) is not null);
+                    settings = ShapeOfInit(settings, parse.GetValue(heads), keepModel: Given("model"), keepPatch: Given("patch"),
+                        keepDecoder: Given("decoder-depth") || Given("decoder-dim"));
             }
             if (settings.Dataset.Path is { } dataPath && IsWithin(folder, dataPath))
                 throw new UserInputException($"--out {folder} is inside the dataset's folder {dataPath}; a run folder there would become part of the data");
+            if (parse.GetValue(dryRun)) return Task.FromResult(DryRun(context, settings.Validated(), resumed?.Step, folder));
             int? every = parse.GetValue(knnEvery);
             if (every is <= 0) throw new UserInputException($"--knn-every must be positive, got {every}");
             var world = context.Ranks();
@@ -134,7 +79,10 @@ public static class PretrainCommand
             // The probe measures rank 0's encoder, which is every rank's.
             using var monitor = every is null || !world.IsWriter ? null : new KnnMonitor(settings.Dataset,
                 parse.GetValue(knnBank) ?? KnnMonitor.DefaultBank, parse.GetValue(knnQueries) ?? KnnMonitor.DefaultQueries, settings.Seed);
-            var run = new Pretraining(settings, folder) { Probe = monitor?.Probe(every!.Value), Note = context.Out.WriteLine, Parallel = world };
+            var run = new Pretraining(settings, folder)
+            {
+                Probe = monitor?.Probe(every!.Value), Note = context.Out.WriteLine, Parallel = world, Resumed = resumed,
+            };
             if (!world.IsWriter)
             {
                 run.Run(resuming, observer: null, cancel);
@@ -155,6 +103,13 @@ public static class PretrainCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    static Checkpoint LoadToResume(CliContext context, string folder)
+    {
+        string path = Checkpoint.PathIn(folder);
+        if (!File.Exists(path)) throw new UserInputException($"--resume: {path} does not exist");
+        return CheckpointFile.Load(context, path);
     }
 
     /// <summary>The encoder (and MAE decoder) shape of the --init weights, unless given on the command line.</summary>
@@ -185,24 +140,39 @@ public static class PretrainCommand
         return settings with { DecoderDepth = depth, DecoderDim = dim };
     }
 
+    /// <summary>What a run of these settings would do, without a model, a step or a checkpoint: the config, the schedule and its curve.</summary>
+    static int DryRun(CliContext context, PretrainConfig settings, long? resumeStep, string folder)
+    {
+        int images;
+        using (var dataset = settings.Dataset.Open(Data.DataSplit.Train, settings.Patch)) images = dataset.Count;
+        var schedule = PretrainSchedule.Of(settings, images);
+        if (context.Launch is { Rank: > 0 }) return 0;
+        context.Out.WriteLine(settings.ToJson());
+        context.Out.WriteLine($"{images} training images: {schedule.MicroBatchesPerEpoch} micro-batches of {settings.Batch} an epoch, " +
+                              $"{settings.Accumulation} per optimiser step, {settings.Epochs} epoch(s)");
+        context.Out.WriteLine(schedule.LearningRate.Describe());
+        if (schedule.LearningRate.Warning is { } warning) context.Out.WriteLine(warning);
+        if (resumeStep is { } step) context.Out.WriteLine($"--resume continues after step {step}");
+        if (schedule.StopStep < schedule.TotalSteps) context.Out.WriteLine($"--max-steps stops the run at step {schedule.StopStep} (dashed in the picture)");
+        context.Out.WriteLine($"lr {LearningRateCurve.Sparkline(schedule.LearningRate)}");
+        string curve = LearningRateCurve.Save(schedule.LearningRate, schedule.StopStep, folder, $"{settings.Method} · {settings.Model} · {schedule.LearningRate.Describe()}");
+        context.Out.WriteLine($"lr schedule: {curve}");
+        return 0;
+    }
+
     static bool IsWithin(string path, string folder)
     {
         string root = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
         return path == root || path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 
-    /// <summary>The option that sets a config setting (<c>dataset.kind</c> is <c>--dataset</c>), or the setting's name in a --config file.</summary>
-    static string FlagOf(Command command, string setting)
+    /// <summary>The option that sets a config setting: <c>--key</c>, and for the dataset's <c>--dataset</c>, <c>--data</c> or <c>--image-size</c> and so on.</summary>
+    static string FlagOf(string setting) => setting switch
     {
-        string name = setting == "dataset.kind" ? "--dataset" : "--" + (setting.StartsWith("dataset.", StringComparison.Ordinal) ? setting["dataset.".Length..] : setting);
-        return command.Options.Any(o => o.Name == name) ? name : $"{setting} (--config)";
-    }
-
-    static Precision? ParsePrecision(string? value) => value is null ? null : Precisions.Parse(value);
-
-    /// <summary>A bare <c>--skip</c> means true.</summary>
-    internal static bool? Flag(ParseResult parse, Option<bool?> option) =>
-        parse.GetResult(option) is null ? null : parse.GetValue(option) ?? true;
+        "dataset.kind" => "--dataset",
+        "dataset.path" => "--data",
+        _ => "--" + (setting.StartsWith("dataset.", StringComparison.Ordinal) ? setting["dataset.".Length..] : setting),
+    };
 
     static PretrainSummary RunWithProgress(CliContext context, Pretraining run, bool resume, CancellationToken cancel)
     {

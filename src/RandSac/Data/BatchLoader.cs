@@ -40,11 +40,16 @@ public sealed class BatchLoader<T> : IDisposable
         Seed = seed;
         Prefetch = prefetch;
         _prepare = prepare;
-        BatchesPerEpoch = dropLast ? sampleCount / batchSize : (sampleCount + batchSize - 1) / batchSize;
-        if (BatchesPerEpoch == 0)
-        {
+        BatchesPerEpoch = BatchesIn(sampleCount, batchSize, dropLast);
+    }
+
+    /// <summary>The batches an epoch of <paramref name="sampleCount"/> samples makes; an epoch without one is refused.</summary>
+    public static int BatchesIn(int sampleCount, int batchSize, bool dropLast)
+    {
+        int batches = dropLast ? sampleCount / batchSize : (sampleCount + batchSize - 1) / batchSize;
+        if (batches == 0)
             throw new DataException($"{sampleCount} samples make no batch of {batchSize}{(dropLast ? " with drop-last" : "")}; use a smaller batch size");
-        }
+        return batches;
     }
 
     public int SampleCount { get; }

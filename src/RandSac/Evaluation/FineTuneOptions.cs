@@ -1,3 +1,5 @@
+using RandSac.Settings;
+
 namespace RandSac.Evaluation;
 
 /// <summary>
@@ -10,30 +12,63 @@ namespace RandSac.Evaluation;
 /// </summary>
 public sealed record FineTuneOptions
 {
+    // Each [Setting] is also `finetune --name` (the kebab-case key of the evaluation record's options).
+    [Setting("Epochs (paper: 100).")]
     public int Epochs { get; init; } = 10;
+
+    [Setting("Batch (paper: 1024).")]
     public int Batch { get; init; } = 128;
+
+    [Setting("Base learning rate; the peak is base × batch / 256.")]
     public double BaseLr { get; init; } = 5e-4;
+
+    [Setting("Learning rate at the end of the cosine.")]
     public double MinLr { get; init; } = 1e-6;
+
+    [Setting("Warmup epochs (paper: 5).")]
     public double WarmupEpochs { get; init; } = 1;
+
+    [Setting("Layer-wise lr decay.")]
     public double LayerDecay { get; init; } = Evaluation.LayerDecay.Default;
+
+    [Setting("AdamW weight decay on matrices.")]
     public double WeightDecay { get; init; } = 0.05;
+
+    [Setting("AdamW's first-moment decay.")]
     public double Beta1 { get; init; } = 0.9;
+
+    [Setting("AdamW's second-moment decay.")]
     public double Beta2 { get; init; } = 0.999;
+
+    [Setting("Stochastic depth rate.")]
     public double DropPath { get; init; } = 0.1;
+
+    [Setting("Mixup alpha, 0 for none.")]
     public double Mixup { get; init; } = 0.8;
+
+    [Setting("CutMix alpha, 0 for none.")]
     public double Cutmix { get; init; } = 1.0;
+
+    [Setting("Chance a mixed batch uses CutMix rather than mixup, when both are on.")]
     public double MixupSwitchProbability { get; init; } = 0.5;
+
+    [Setting("Label smoothing.", Alias = "--smoothing")]
     public double LabelSmoothing { get; init; } = 0.1;
+
     public RandAugment RandAugment { get; init; } = new();
+
+    [Setting("Smallest area fraction of RandomResizedCrop.")]
     public double CropScaleMin { get; init; } = 0.08;
 
     /// <summary>Largest gradient norm; null for no clipping (MAE's default).</summary>
+    [Setting("Clip the gradient norm to this value.", Unset = "no clipping")]
     public double? ClipGrad { get; init; }
 
-    /// <summary>Images per forward when evaluating.</summary>
+    /// <summary>Images per forward when evaluating (the command line's --feature-batch).</summary>
     public int EvalBatch { get; init; } = 256;
 
     /// <summary>Seeds the head (and, from scratch, the encoder), the data order, augmentation and mixing.</summary>
+    [Setting("Seed of the head, data order, augmentation and mixing.")]
     public int Seed { get; init; }
 
     public FineTuneOptions Validated()

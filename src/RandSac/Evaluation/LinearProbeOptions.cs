@@ -1,3 +1,5 @@
+using RandSac.Settings;
+
 namespace RandSac.Evaluation;
 
 /// <summary>
@@ -20,21 +22,35 @@ public sealed record LinearProbeOptions
     /// </summary>
     public bool Fast { get; init; } = true;
 
+    [Setting("Epochs (paper: 90).")]
     public int Epochs { get; init; } = 90;
+
+    [Setting("Batch (paper: 16384).")]
     public int Batch { get; init; } = 1024;
 
     /// <summary>lr = base × batch / 256; the default 1.6 gives the paper's peak 6.4 at batch 1024.</summary>
+    [Setting("Base learning rate; the peak is base × batch / 256 (the paper's peak is 6.4: base 0.1 at batch 16384).")]
     public double BaseLr { get; init; } = PaperPeakLr * 256 / 1024;
+
+    [Setting("Learning rate at the end of the cosine.")]
     public double MinLr { get; init; }
+
+    [Setting("Warmup epochs (paper: 10).")]
     public double WarmupEpochs { get; init; } = 10;
+
+    [Setting("LARS weight decay.")]
     public double WeightDecay { get; init; }
+
+    [Setting("LARS momentum.")]
     public double Momentum { get; init; } = 0.9;
+
+    [Setting("LARS trust coefficient.")]
     public double TrustCoefficient { get; init; } = 0.001;
 
-    /// <summary>Images per encoder forward when computing features.</summary>
+    /// <summary>Images per encoder forward when computing features (the command line's --feature-batch).</summary>
     public int FeatureBatch { get; init; } = 256;
 
-    /// <summary>Seeds the head's initialisation, the data order and the augmentations.</summary>
+    [Setting("Seed of the head, data order and augmentation.")]
     public int Seed { get; init; }
 
     /// <summary>The paper's peak learning rate: base 0.1 at batch 16384.</summary>

@@ -39,7 +39,9 @@ public sealed record ViTConfig(
     public const double LayerNormEps = 1e-6;
 
     /// <summary>Preset names accepted by <see cref="Preset"/>.</summary>
-    public static IReadOnlyList<string> PresetNames { get; } = ["mini", "tiny", "small", "base"];
+    public static IReadOnlyList<string> PresetNames { get; } = PresetHelp.Split(" | ");
+
+    public const string PresetHelp = "mini | tiny | small | base";
 
     /// <summary>
     /// mini 128/6/4, tiny 192/12/3, small 384/12/6, base 768/12/12 (dim/depth/heads), or any

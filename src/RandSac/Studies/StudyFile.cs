@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RandSac.Orders;
 using RandSac.Segments;
+using RandSac.Settings;
 using RandSac.Training;
 
 namespace RandSac.Studies;
@@ -41,8 +42,8 @@ public static class StudyFile
     {
         if (arm.Kind != ArmKind.Pretrain) throw new ArgumentException($"arm '{arm.Name}' is a baseline and is not pre-trained");
         var merged = (JsonObject)study.Base.DeepClone();
-        Merge(merged, arm.Overrides);
-        Merge(merged, study.Budget);
+        JsonMerge.Overlay(merged, arm.Overrides);
+        JsonMerge.Overlay(merged, study.Budget);
         merged["seed"] = seed;
         if (dataPath is not null)
         {
@@ -143,16 +144,6 @@ public static class StudyFile
         foreach (var (key, _) in settings)
             if (!known.Contains(key))
                 throw new InvalidDataException($"{path}: {where}: unknown setting '{key}' (settings are the keys of pretrain --config, e.g. segments, order, epochs)");
-    }
-
-    /// <summary>Overlays <paramref name="top"/> on <paramref name="target"/>, merging nested objects (e.g. dataset).</summary>
-    static void Merge(JsonObject target, JsonObject top)
-    {
-        foreach (var (key, value) in top)
-        {
-            if (value is JsonObject inner && target[key] is JsonObject existing) Merge(existing, inner);
-            else target[key] = value?.DeepClone();
-        }
     }
 
     public static string Kebab<T>(T value) where T : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());

@@ -68,7 +68,6 @@ public sealed class AdamW : IDisposable
     public long Steps { get; private set; }
 
     public IEnumerable<string> DecayedNames => _groups.Where(g => g.Decay).SelectMany(g => g.Flat.Members).Select(m => m.Name);
-    public IEnumerable<string> UndecayedNames => _groups.Where(g => !g.Decay).SelectMany(g => g.Flat.Members).Select(m => m.Name);
 
     public IEnumerable<Parameter> Parameters => _groups.SelectMany(g => g.Flat.Members).Select(m => m.Parameter);
 

@@ -112,6 +112,13 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
+    /// <summary>The step a checkpoint file records, read from its header alone; null when it has none.</summary>
+    public static long? StepIn(string path) =>
+        File.Exists(path) && Safetensors.TryReadMetadata(path)?.GetValueOrDefault("step") is { } text
+                          && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long step)
+            ? step
+            : null;
+
     static PretrainConfig ConfigOf(string path, IReadOnlyDictionary<string, string> metadata)
     {
         if (!metadata.TryGetValue("config", out var json)) throw new InvalidDataException($"{path}: metadata 'config' is missing");

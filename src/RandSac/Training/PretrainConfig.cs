@@ -3,6 +3,9 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using RandSac.Data;
 using RandSac.Models;
+using RandSac.Orders;
+using RandSac.Segments;
+using RandSac.Settings;
 
 namespace RandSac.Training;
 
@@ -13,69 +16,105 @@ namespace RandSac.Training;
 /// </summary>
 public sealed record PretrainConfig
 {
+    // Each setting is declared here once: its [Setting] help, with the default below, is the --help of
+    // `pretrain --name` (the kebab-case config key), and Validated() checks it.
     public DatasetSpec Dataset { get; init; } = new();
+
+    [Setting("Patch size in pixels.")]
     public int Patch { get; init; } = 4;
 
-    /// <summary>Encoder preset: mini | tiny | small | base.</summary>
+    [Setting($"Encoder preset: {ViTConfig.PresetHelp}, or DIM/DEPTH/HEADS.")]
     public string Model { get; init; } = "mini";
 
-    /// <summary>randsac | two-stream | mae.</summary>
+    [Setting($"Pre-training method: {PretrainMethods.Help}.")]
     public string Method { get; init; } = "randsac";
 
+    [Setting($"Segments: {SegmenterSpec.Help}.")]
     public string Segments { get; init; } = "square:2";
+
+    [Setting($"Segment order: {OrderSpec.Help}.")]
     public string Order { get; init; } = "hier:4";
+
+    [Setting("Decoder layers.")]
     public int DecoderDepth { get; init; } = 4;
+
+    [Setting("Decoder width.", Unset = "the encoder's")]
     public int? DecoderDim { get; init; }
+
+    [Setting("Decoder heads.", Unset = "the encoder's")]
     public int? DecoderHeads { get; init; }
+
+    [Setting("Trainable skip connections from every encoder block to the decoder: true | false.")]
     public bool Skip { get; init; } = true;
+
+    [Setting("Predict per-patch normalised pixels: true | false.")]
     public bool NormPixLoss { get; init; } = true;
+
+    [Setting("MAE's masking ratio.")]
     public double MaskRatio { get; init; } = 0.75;
 
+    [Setting("Stochastic depth of the encoder: the chance a block's residual branches are dropped for a sample, rising linearly to this rate in the last block.")]
+    public double DropPath { get; init; }
+
+    [Setting("Epochs.")]
     public int Epochs { get; init; } = 1;
+
+    [Setting("Images per micro-batch.")]
     public int Batch { get; init; } = 64;
 
-    /// <summary>Micro-batches summed into one optimiser step; the effective batch is Batch × Accumulation.</summary>
+    /// <summary>The effective batch is Batch × Accumulation.</summary>
+    [Setting("Micro-batches summed into one optimiser step.")]
     public int Accumulation { get; init; } = 1;
 
+    [Setting("Base learning rate; the peak is base × effective batch / 256.")]
     public double BaseLr { get; init; } = 1e-3;
+
+    [Setting("Learning rate at the end of the cosine.")]
     public double MinLr { get; init; }
+
+    [Setting("Linear warmup, in epochs.")]
     public double WarmupEpochs { get; init; } = 10;
+
+    [Setting("AdamW weight decay on matrices.")]
     public double WeightDecay { get; init; } = 0.05;
+
+    [Setting("AdamW's first-moment decay.")]
     public double Beta1 { get; init; } = 0.9;
+
+    [Setting("AdamW's second-moment decay.")]
     public double Beta2 { get; init; } = 0.95;
 
-    /// <summary>Largest gradient norm; null for no clipping.</summary>
+    [Setting("Clip the gradient norm to this value.", Unset = "no clipping")]
     public double? ClipGrad { get; init; }
 
-    /// <summary>
-    /// Weights a new run starts from (see <see cref="InitialWeights"/>): a RandSac checkpoint, or a
-    /// timm/DeiT/MAE file to import; null for MAE's random initialisation.
-    /// </summary>
+    /// <summary>See <see cref="InitialWeights"/>.</summary>
+    [Setting("Start from these weights: a RandSac checkpoint (its encoder), or a timm/DeiT/MAE file to import " +
+             "(safetensors, .pth, a timm folder); the encoder's shape, and with --method mae an MAE decoder's, come from the file.",
+        Unset = "MAE's random initialisation")]
     public string? Init { get; init; }
 
-    /// <summary>Drives initialisation, data order, augmentation, and segment or mask sampling.</summary>
+    [Setting("Seed of initialisation, data order, augmentation and segment or mask sampling.")]
     public int Seed { get; init; }
 
-    /// <summary>Optimiser steps between checkpoints (one is always written at the end).</summary>
+    [Setting("Optimiser steps between checkpoints; one is always written at the end.")]
     public int CheckpointEvery { get; init; } = 500;
 
-    /// <summary>Stop after this many optimiser steps (a smoke run); the schedule still spans all epochs.</summary>
+    [Setting("Stop after this many optimiser steps (a smoke run); the schedule still spans all epochs.", Unset = "all of them")]
     public long? MaxSteps { get; init; }
 
-    /// <summary>Intra-op threads; null for the number of physical cores.</summary>
+    [Setting("Intra-op threads.", Unset = "the number of physical cores")]
     public int? Threads { get; init; }
 
-    /// <summary>
-    /// fp32, or bf16 mixed precision: bfloat16 forward and backward on a working copy of the
-    /// weights, float32 master weights, optimiser state and loss.
-    /// </summary>
+    [Setting($"Compute precision: {Precisions.Help} (bf16: bfloat16 forward and backward on a working copy of the weights; " +
+             "float32 master weights, optimiser state and loss).")]
+    [JsonConverter(typeof(PrecisionJsonConverter))]
     public Precision Precision { get; init; } = Precision.Fp32;
 
-    /// <summary>Write TensorBoard event files in the run folder: scalars every step, the reconstruction picture every few.</summary>
+    [Setting("Write TensorBoard event files in the run folder (scalars every step, the reconstruction picture every few): true | false.")]
     [JsonPropertyName("tensorboard")]
     public bool TensorBoard { get; init; } = true;
 
-    /// <summary>Optimiser steps between reconstruction pictures in TensorBoard (one is always drawn at the end); null for the checkpoint interval.</summary>
+    [Setting("Optimiser steps between reconstruction pictures in TensorBoard; one is always drawn at the end.", Unset = "the checkpoint interval")]
     [JsonPropertyName("tensorboard-image-every")]
     public int? TensorBoardImageEvery { get; init; }
 
@@ -84,7 +123,7 @@ public sealed record PretrainConfig
 
     public PretrainOptions ModelOptions(int channels, int imageSize) => new(
         PretrainMethods.Parse(Method),
-        ViTConfig.Preset(Model, Patch, channels, imageSize),
+        ViTConfig.Preset(Model, Patch, channels, imageSize, DropPath),
         new DecoderConfig(DecoderDepth, DecoderDim, DecoderHeads),
         Skip,
         MaskRatio);
@@ -93,7 +132,7 @@ public sealed record PretrainConfig
     public PretrainConfig Validated()
     {
         foreach (var (name, value) in new[] { ("base learning rate", BaseLr), ("minimum learning rate", MinLr), ("warmup epochs", WarmupEpochs),
-                     ("weight decay", WeightDecay), ("beta1", Beta1), ("beta2", Beta2), ("mask ratio", MaskRatio), ("gradient clipping", ClipGrad ?? 1) })
+                     ("weight decay", WeightDecay), ("beta1", Beta1), ("beta2", Beta2), ("mask ratio", MaskRatio), ("drop path", DropPath), ("gradient clipping", ClipGrad ?? 1) })
             Require(double.IsFinite(value), $"{name} must be a finite number, got {value}");
         Require(Patch > 0, $"patch size must be positive, got {Patch}");
         Require(Epochs > 0, $"epochs must be positive, got {Epochs}");
@@ -110,6 +149,7 @@ public sealed record PretrainConfig
         Require(MaxSteps is null or > 0, $"max steps must be positive, got {MaxSteps}");
         Require(Threads is null or > 0, $"threads must be positive, got {Threads}");
         Require(MaskRatio is > 0 and < 1, $"mask ratio must be in (0, 1), got {MaskRatio}");
+        Require(DropPath is >= 0 and < 1, $"drop path must be in [0, 1), got {DropPath}");
         PretrainMethods.Parse(Method);
         return this;
     }

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using RandSac.Data;
-using RandSac.Data.Augmentation;
 using RandSac.Distributed;
 using RandSac.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RandSac.Training;
@@ -37,6 +35,12 @@ public sealed class Pretraining
     /// <summary>Hears what starting from <see cref="PretrainConfig.Init"/> left out or assumed.</summary>
     public Action<string>? Note { get; init; }
 
+    /// <summary>
+    /// The folder's checkpoint, when the caller has loaded it already (to read its settings), so a resume
+    /// need not load and verify it again; the caller disposes it. Otherwise a resume loads it.
+    /// </summary>
+    public Checkpoint? Resumed { get; init; }
+
     /// <summary>The ranks this run is spread over (default: one process).</summary>
     public DataParallel Parallel { get; init; } = DataParallel.Single;
 
@@ -68,137 +72,116 @@ public sealed class Pretraining
 
     PretrainSummary Run(bool resume, IPretrainObserver? observer, CancellationToken cancel, Action onStarted)
     {
-        var config = _config;
-        var parallel = Parallel;
-        parallel.LocalBatch(config.Batch);
-        string checkpointPath = Checkpoint.PathIn(_folder);
-        if (!resume && File.Exists(checkpointPath))
+        Parallel.LocalBatch(_config.Batch);
+        if (!resume && File.Exists(Checkpoint.PathIn(_folder)))
             throw new IOException($"{_folder} already holds a run ({Checkpoint.FileName}); pass --resume to continue it, or choose another --out");
-        if (parallel.IsWriter) RemoveTemporaryFiles();
-        using var start = resume ? Checkpoint.Load(checkpointPath) : null;
-        if (start is not null && start.Config.ResumeConflicts(config) is { Count: > 0 } conflicts)
-            throw new ArgumentException($"{_folder}: the run was made with other settings: " +
-                                        string.Join(", ", conflicts.Select(c => $"{c.Name} {c.Other} (the run has {c.Value})")));
-        set_num_threads(config.Threads ?? parallel.DefaultThreads ?? CpuThreads.PhysicalCores);
-
-        using var dataset = config.Dataset.Open(DataSplit.Train, config.Patch);
-        var options = config.ModelOptions(dataset.Channels, dataset.Height);
-        manual_seed(config.Seed);
-        using var model = PretrainerFactory.Create(options);
-        if (start is null && config.Init is { } init) InitialWeights.Apply(model, init, Note ?? (_ => { }));
-        var inputSampler = PretrainerFactory.CreateInputSampler(options, config.Segments, config.Order);
-        int parameterCount = (int)model.parameters().Sum(p => p.numel());
-        using var training = new TrainingStep(model, options, config.Precision, config.WeightDecay, config.Beta1, config.Beta2)
-        {
-            Reducer = parallel.Reducer,
-        };
-
-        long step = 0, micro = 0;
-        if (start is not null)
-        {
-            training.Load(start.Model, start.Optimizer, start.Step);
-            if (start.TorchRngState is not null) set_rng_state(start.TorchRngState);
-            step = start.Step;
-            micro = start.MicroBatches;
-        }
-        training.Train();
-
-        var preparer = new ImageBatchPreparer(dataset, AugmentationOptions.Pretrain);
-        using var loader = new BatchLoader<PretrainBatch>(dataset.Count, config.Batch, shuffle: true, dropLast: true,
-            config.Seed, request =>
-            {
-                var slice = parallel.Slice(request);
-                return new PretrainBatch(preparer.Prepare(slice),
-                    inputSampler.Sample(slice.Indices.Length, (int)SeededRandom.Derive(request.Seed, 1), slice.FirstPosition));
-            });
-        long microPerEpoch = loader.BatchesPerEpoch;
-        long totalSteps = Math.Max(1, config.Epochs * microPerEpoch / config.Accumulation);
-        long stopStep = Math.Min(totalSteps, config.MaxSteps ?? long.MaxValue);
-        var schedule = LearningRateSchedule.Clamped(
-            LearningRateSchedule.ScaledPeak(config.BaseLr, config.EffectiveBatch),
-            config.MinLr,
-            config.WarmupEpochs,
-            (double)microPerEpoch / config.Accumulation,
-            totalSteps);
+        if (Parallel.IsWriter) RemoveTemporaryFiles();
+        using var run = PreparedRun.Prepare(_config, _folder, resume ? Resumed : null, resume, Parallel, Note ?? (_ => { }));
         onStarted();
-        if (parallel.IsWriter) File.WriteAllText(Path.Combine(_folder, "config.json"), config.ToJson());
-        using var log = parallel.IsWriter ? new MetricsLog(_folder, keepThroughStep: step, Probe?.Name) : null;
-        using var board = config.TensorBoard && parallel.IsWriter
-            ? new PretrainTensorBoard(_folder, config, options, dataset, step, stopStep)
-            : null;
-        observer?.OnStart(config, schedule, step, stopStep, parameterCount);
+        run.OpenLogs(Probe?.Name);
+        observer?.OnStart(_config, run.Schedule.LearningRate, run.Step, run.Schedule.StopStep, run.ParameterCount);
+        return Train(run, observer, cancel);
+    }
 
-        long startStep = step;
+    /// <summary>
+    /// The loop, one micro-batch at a time: forward and backward; every <see cref="PretrainConfig.Accumulation"/>
+    /// micro-batches an optimiser step at the schedule's lr, its metrics logged, and a checkpoint when one is due.
+    /// </summary>
+    PretrainSummary Train(PreparedRun run, IPretrainObserver? observer, CancellationToken cancel)
+    {
+        var (config, parallel, schedule) = (_config, Parallel, run.Schedule);
+        long step = run.Step, micro = run.MicroBatches, startStep = step, imagesSeen = 0;
+        long? lastSaved = run.Start is null ? null : step;
         double stepLoss = 0;
-        long? lastSaved = start is null ? null : step;
         var wall = Stopwatch.StartNew();
         var stepClock = Stopwatch.StartNew();
-        long imagesSeen = 0;
-        if (step < stopStep)
+        var batches = step < schedule.StopStep
+            ? run.Loader.Batches((int)(micro / schedule.MicroBatchesPerEpoch), (int)(micro % schedule.MicroBatchesPerEpoch), config.Epochs)
+            : [];
+        foreach (var batch in batches)
         {
-            foreach (var batch in loader.Batches((int)(micro / microPerEpoch), (int)(micro % microPerEpoch), config.Epochs))
+            stepLoss += ForwardBackward(run, batch);
+            micro++;
+            imagesSeen += config.Batch;
+            if (micro % config.Accumulation != 0) continue;
+
+            double lr = schedule.LearningRate.At(step);
+            Update(run, lr, stepLoss, step, lastSaved);
+            step++;
+
+            // Ranks must stop at one step, so a stop request is agreed at the step's end (and one process does the same).
+            var (lossSum, stop) = parallel.EndStep(stepLoss, cancel.IsCancellationRequested);
+            double meanLoss = lossSum / config.Accumulation;
+            stepLoss = 0;
+            if (!double.IsFinite(meanLoss)) throw Diverged($"the loss is {meanLoss}", step, lastSaved);
+            var metrics = new StepMetrics(step, schedule.TotalSteps, (int)((micro - 1) / schedule.MicroBatchesPerEpoch), meanLoss, lr,
+                config.EffectiveBatch / stepClock.Elapsed.TotalSeconds, wall.Elapsed);
+            metrics = WithProbe(run, metrics);
+            run.Board?.Write(metrics, run.Model);
+            stepClock.Restart();
+            run.Log?.Write(metrics);
+            observer?.OnStep(metrics);
+            if (!parallel.IsDistributed) stop = cancel.IsCancellationRequested; // one process needs no agreement: the latest word counts
+            if (step % parallel.CheckEvery == 0 || step >= schedule.StopStep || stop)
+                parallel.VerifyReplicas(step, run.Training.Optimizer.Groups);
+
+            if (step % config.CheckpointEvery == 0 || step >= schedule.StopStep || stop)
             {
-                using (batch)
-                {
-                    double share = parallel.LossShare(batch.Inputs.LossTerms);
-                    stepLoss += share / parallel.Size *
-                                training.Accumulate(batch.Images.Images, batch.Inputs, config.NormPixLoss, share / config.Accumulation);
-                }
-                micro++;
-                imagesSeen += config.Batch;
-                if (micro % config.Accumulation != 0) continue;
-
-                double lr = schedule.At(step);
-                try
-                {
-                    // One process sees its loss at once; ranks see the reduced gradients, which a rank's non-finite loss makes non-finite on all.
-                    if (!parallel.IsDistributed && !double.IsFinite(stepLoss)) throw new TrainingDivergedException($"the loss is {stepLoss / config.Accumulation}");
-                    training.Update(lr, config.ClipGrad);
-                }
-                catch (TrainingDivergedException e)
-                {
-                    throw Diverged(e.Message, step + 1, lastSaved);
-                }
-                step++;
-
-                // Ranks must stop at one step, so a stop request is agreed at the step's end (and one process does the same).
-                var (lossSum, stop) = parallel.EndStep(stepLoss, cancel.IsCancellationRequested);
-                double meanLoss = lossSum / config.Accumulation;
-                stepLoss = 0;
-                if (!double.IsFinite(meanLoss)) throw Diverged($"the loss is {meanLoss}", step, lastSaved);
-                var metrics = new StepMetrics(step, totalSteps, (int)((micro - 1) / microPerEpoch), meanLoss, lr,
-                    config.EffectiveBatch / stepClock.Elapsed.TotalSeconds, wall.Elapsed);
-                if (Probe is { } probe && parallel.IsWriter && (step % probe.Every == 0 || step >= stopStep))
-                    metrics = metrics with { Probe = new ProbeReading(probe.Name, Measure(model, probe)) };
-                board?.Write(metrics, model);
-                stepClock.Restart();
-                log?.Write(metrics);
-                observer?.OnStep(metrics);
-                if (!parallel.IsDistributed) stop = cancel.IsCancellationRequested; // one process needs no agreement: the latest word counts
-                if (step % parallel.CheckEvery == 0 || step >= stopStep || stop)
-                    parallel.VerifyReplicas(step, training.Optimizer.Groups);
-
-                if (step % config.CheckpointEvery == 0 || step >= stopStep || stop)
-                {
-                    Save(model, training.Optimizer, step, micro, dataset, lastSaved);
-                    lastSaved = step;
-                    observer?.OnCheckpoint(checkpointPath, step);
-                }
-                if (step >= stopStep) break; // finished: a late stop request changes nothing
-                if (stop) throw new RunStoppedException(step);
+                Save(run, step, micro, lastSaved);
+                lastSaved = step;
+                observer?.OnCheckpoint(Checkpoint.PathIn(_folder), step);
             }
+            if (step >= schedule.StopStep) break; // finished: a late stop request changes nothing
+            if (stop) throw new RunStoppedException(step);
         }
         if (parallel.IsWriter && lastSaved != step)
         {
-            Save(model, training.Optimizer, step, micro, dataset, lastSaved);
-            observer?.OnCheckpoint(checkpointPath, step);
+            Save(run, step, micro, lastSaved);
+            observer?.OnCheckpoint(Checkpoint.PathIn(_folder), step);
         }
-        // The whole run's first and last recorded losses, also when this session added no step.
-        string metricsPath = log?.Path ?? Path.Combine(_folder, MetricsLog.FileName);
+        return Summary(run, startStep, step, imagesSeen, wall.Elapsed);
+    }
+
+    /// <summary>One micro-batch's forward and backward; its share of the step's loss (summed over ranks later).</summary>
+    double ForwardBackward(PreparedRun run, PretrainBatch batch)
+    {
+        using (batch)
+        {
+            double share = Parallel.LossShare(batch.Inputs.LossTerms);
+            return share / Parallel.Size *
+                   run.Training.Accumulate(batch.Images.Images, batch.Inputs, _config.NormPixLoss, share / _config.Accumulation);
+        }
+    }
+
+    /// <summary>The optimiser step at <paramref name="lr"/>; a run whose loss or gradients are not finite stops as diverged.</summary>
+    void Update(PreparedRun run, double lr, double stepLoss, long step, long? lastSaved)
+    {
+        try
+        {
+            // One process sees its loss at once; ranks see the reduced gradients, which a rank's non-finite loss makes non-finite on all.
+            if (!Parallel.IsDistributed && !double.IsFinite(stepLoss)) throw new TrainingDivergedException($"the loss is {stepLoss / _config.Accumulation}");
+            run.Training.Update(lr, _config.ClipGrad);
+        }
+        catch (TrainingDivergedException e)
+        {
+            throw Diverged(e.Message, step + 1, lastSaved);
+        }
+    }
+
+    /// <summary>A step's metrics with the probe's reading, on the writer, when one is due.</summary>
+    StepMetrics WithProbe(PreparedRun run, StepMetrics metrics) =>
+        Probe is { } probe && Parallel.IsWriter && (metrics.Step % probe.Every == 0 || metrics.Step >= run.Schedule.StopStep)
+            ? metrics with { Probe = new ProbeReading(probe.Name, Measure(run.Model, probe)) }
+            : metrics;
+
+    /// <summary>The whole run's first and last recorded losses, also when this session added no step.</summary>
+    PretrainSummary Summary(PreparedRun run, long startStep, long step, long imagesSeen, TimeSpan wall)
+    {
+        string metricsPath = run.Log?.Path ?? Path.Combine(_folder, MetricsLog.FileName);
         var losses = MetricsLog.ReadLosses(metricsPath);
         return new PretrainSummary(startStep, step, losses.Count > 0 ? losses[0].Loss : double.NaN,
-            losses.Count > 0 ? losses[^1].Loss : double.NaN, wall.Elapsed,
-            imagesSeen / Math.Max(1e-9, wall.Elapsed.TotalSeconds), checkpointPath, metricsPath);
+            losses.Count > 0 ? losses[^1].Loss : double.NaN, wall,
+            imagesSeen / Math.Max(1e-9, wall.TotalSeconds), Checkpoint.PathIn(_folder), metricsPath);
     }
 
     /// <summary>What a diverged run says: the step, what went wrong, what was kept and what to try.</summary>
@@ -237,8 +220,9 @@ public sealed class Pretraining
     }
 
     /// <summary>Writes the checkpoint (rank 0 only; the other ranks hold the same state).</summary>
-    void Save(Pretrainer model, AdamW optimizer, long step, long micro, ImageDataset dataset, long? lastSaved)
+    void Save(PreparedRun run, long step, long micro, long? lastSaved)
     {
+        var (model, optimizer) = (run.Model, run.Training.Optimizer);
         // The updates are checked step by step; this is the last guard before anything reaches the disk.
         if (!optimizer.IsFinite(moments: true))
             throw Diverged("the weights or the optimiser's moments are not finite", step, lastSaved);
@@ -249,7 +233,7 @@ public sealed class Pretraining
         try
         {
             Checkpoint.Save(path, _config, step, micro, model.state_dict(), optimizer.State(), rng, BeforeCheckpointRename,
-                Normalisation.Of(dataset));
+                Normalisation.Of(run.Dataset));
         }
         catch (IOException e)
         {

@@ -68,7 +68,7 @@ public sealed class PretrainFailureTests : IDisposable
         var recorded = PretrainConfig.Load(Path.Combine(folder, "config.json"));
         File.WriteAllText(config, (recorded with { Epochs = 7, Beta2 = 0.99 }).ToJson());
         CliRunner.AssertBadInput(CliRunner.Run("pretrain", "--out", folder, "--resume", "--config", config),
-            "--epochs 7 (the run has 2)", "beta2 (--config) 0.99 (the run has 0.95)");
+            "--epochs 7 (the run has 2)", "--beta2 0.99 (the run has 0.95)");
         Assert.Equal(before, File.ReadAllBytes(Checkpoint.PathIn(folder)));
 
         // How it runs may change.

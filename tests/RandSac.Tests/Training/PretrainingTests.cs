@@ -1,4 +1,5 @@
 using RandSac.Data;
+using RandSac.Tests.Evaluation;
 using RandSac.Training;
 using static TorchSharp.torch;
 
@@ -10,21 +11,15 @@ public sealed class PretrainingTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    /// <summary>A run small enough for a unit test: 16×16 synthetic images, 16 tokens, batch 8.</summary>
-    static PretrainConfig Tiny(string method = "randsac", string segments = "square:2", string order = "random") => new()
+    /// <summary>The evaluation tests' tiny run (16×16 synthetic images, 16 tokens, batch 8) over two epochs, without a step limit.</summary>
+    static PretrainConfig Tiny(string method = "randsac", string segments = "square:2", string order = "random") => TinyRun.Config with
     {
-        Dataset = new DatasetSpec { Kind = DatasetKind.Synthetic, ImageSize = 16, SyntheticCount = 64 },
-        Patch = 4,
-        Model = "mini",
         Method = method,
         Segments = segments,
         Order = order,
-        DecoderDepth = 1,
         Epochs = 2,
-        Batch = 8,
-        WarmupEpochs = 0.5,
-        Threads = 1,
         CheckpointEvery = 1000,
+        MaxSteps = null,
     };
 
     string Folder(string name) => Path.Combine(_root, name);
