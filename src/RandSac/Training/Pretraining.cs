@@ -100,7 +100,7 @@ public sealed class Pretraining
             : [];
         foreach (var batch in batches)
         {
-            stepLoss += ForwardBackward(run, batch);
+            stepLoss += ForwardBackward(run, batch, micro);
             micro++;
             imagesSeen += config.Batch;
             if (micro % config.Accumulation != 0) continue;
@@ -143,10 +143,16 @@ public sealed class Pretraining
     }
 
     /// <summary>One micro-batch's forward and backward; its share of the step's loss (summed over ranks later).</summary>
-    double ForwardBackward(PreparedRun run, PretrainBatch batch)
+    /// <summary>The stream of seeds of the ranks' stochastic-depth draws.</summary>
+    const long DropPathDraws = 0xD9A7;
+
+    double ForwardBackward(PreparedRun run, PretrainBatch batch, long micro)
     {
         using (batch)
         {
+            // Ranks share one seed, so each draws its stochastic-depth masks from its rank and the micro-batch's
+            // position instead: its slice's own, and the same again after a resume (which restores rank 0's generator).
+            if (_config.DropPath > 0 && Parallel.IsDistributed) manual_seed(SeededRandom.Derive(_config.Seed, DropPathDraws, Parallel.Rank, micro));
             double share = Parallel.LossShare(batch.Inputs.LossTerms);
             return share / Parallel.Size *
                    run.Training.Accumulate(batch.Images.Images, batch.Inputs, _config.NormPixLoss, share / _config.Accumulation);

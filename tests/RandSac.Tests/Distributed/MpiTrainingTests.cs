@@ -89,6 +89,19 @@ public sealed class MpiTrainingTests : IDisposable
     }
 
     [MpiFact]
+    public void WithDropPathAResumeUnderMpiIsStillExact()
+    {
+        // Each rank reseeds its stochastic depth from the micro-batch's position, not from the restored generator.
+        string straight = _temp.Combine("drop-straight"), split = _temp.Combine("drop-split");
+        string[] dropPath = ["--drop-path", "0.5"];
+        Assert.Equal(0, MpiJob.Ranks(2, Run(straight, 16, 4, more: dropPath)).ExitCode);
+        Assert.Equal(0, MpiJob.Ranks(2, Run(split, 16, 2, more: dropPath)).ExitCode);
+        var resumed = MpiJob.Ranks(2, "pretrain", "--out", split, "--resume", "--max-steps", "4");
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Equal(Losses(straight), Losses(split));
+    }
+
+    [MpiFact]
     public void FineTuningOnTwoRanksTrainsLikeOneProcessWithoutPerRankRandomness()
     {
         string run = _temp.Combine("pretrained");
