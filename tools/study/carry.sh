@@ -8,8 +8,9 @@
 # save copies study.json, results.md/.png, the arms' configs and stage logs, and of every run
 # whose pre-training is finished its config, metrics, pictures and evaluation records. Its final
 # checkpoint is copied only while one of its evaluations is still to do (they need it); a
-# finished run's checkpoint is represented by its SHA-256 in study.json. Unfinished pre-trainings
-# are left out: on another machine they start again from their config, with the same build.
+# finished run's checkpoint is represented by its SHA-256 in study.json. A pre-training in
+# progress is copied whole (checkpoint, metrics, TensorBoard events), so it resumes from its last
+# checkpoint on another machine; stop the study first (SIGTERM) so that checkpoint is current.
 #
 # restore copies the records into a study folder that has no study.json yet, then
 # `randsac study … --out STUDY_FOLDER` continues: finished stages are never redone.
@@ -46,6 +47,16 @@ case "$mode" in
       mkdir -p "$to/$relative"
       find "$run" -maxdepth 1 -type f \( -name '*.json' -o -name '*.csv' -o -name '*.png' \) -exec cp {} "$to/$relative/" \;
       if [[ "$state" == pending && -f "$run/checkpoint.safetensors" ]]; then cp "$run/checkpoint.safetensors" "$to/$relative/"; fi
+    done
+    # Pre-trainings started and not finished: the whole run folder but its lock and feature caches.
+    jq -r '.records[] | select(.kind == "pretrain" and ."started-by".pretrain != null and ."wall-seconds".pretrain == null) | .folder' \
+      "$from/study.json" |
+    while read -r run; do
+      relative="${run#"$from"/}"
+      [[ "$relative" != "$run" ]] || die "run folder $run is not inside $from"
+      [[ -f "$run/checkpoint.safetensors" ]] || continue
+      mkdir -p "$to/$relative"
+      find "$run" -maxdepth 1 -type f ! -name run.lock -exec cp {} "$to/$relative/" \;
     done
     echo "carry.sh: saved $(jq '[.records[] | select(."wall-seconds".pretrain != null)] | length' "$from/study.json") finished pre-training(s) of $from into $to" ;;
   restore)
