@@ -6,11 +6,11 @@
 #        tools/study/carry.sh restore RECORDS_FOLDER STUDY_FOLDER
 #
 # save copies study.json, results.md/.png, the arms' configs and stage logs, and of every run
-# whose pre-training is finished its config, metrics, pictures and evaluation records. Its final
-# checkpoint is copied only while one of its evaluations is still to do (they need it); a
-# finished run's checkpoint is represented by its SHA-256 in study.json. A pre-training in
-# progress is copied whole (checkpoint, metrics, TensorBoard events), so it resumes from its last
-# checkpoint on another machine; stop the study first (SIGTERM) so that checkpoint is current.
+# whose pre-training is finished its config, metrics, pictures and evaluation records: records
+# only, never checkpoints or TensorBoard events (a finished run's checkpoint is represented by its
+# SHA-256 in study.json). A pre-training in progress is left out: on another machine it starts
+# again from its config, with the same build. Save between runs, when no evaluation is pending:
+# an evaluation needs its checkpoint, which is not carried.
 #
 # restore copies the records into a study folder that has no study.json yet, then
 # `randsac study … --out STUDY_FOLDER` continues: finished stages are never redone.
@@ -33,30 +33,14 @@ case "$mode" in
     for folder in configs logs; do
       [[ -d "$from/$folder" ]] && cp -r "$from/$folder" "$to/"
     done
-    # One line per run folder whose pre-training is finished, and whether a stage on its checkpoint
-    # is still to do: one started and not finished, or the evaluations of a finished pre-training.
-    jq -r '.records | group_by(.folder)[]
-           | select(any(.[]; .kind == "pretrain" and ."wall-seconds".pretrain != null))
-           | "\(.[0].folder)\t\(if any(.[]; ((."started-by" | keys) - (."wall-seconds" | keys) | length > 0)
-                                          or (.kind == "pretrain" and (."wall-seconds" | keys) == ["pretrain"]))
-                               then "pending" else "done" end)"' "$from/study.json" |
-    while IFS=$'\t' read -r run state; do
+    # The run folders of finished pre-trainings (a baseline's records lie in its shape-of arm's folder).
+    jq -r '.records[] | select(.kind == "pretrain" and ."wall-seconds".pretrain != null) | .folder' "$from/study.json" |
+    while read -r run; do
       relative="${run#"$from"/}"
       [[ "$relative" != "$run" ]] || die "run folder $run is not inside $from"
       [[ -d "$run" ]] || continue
       mkdir -p "$to/$relative"
       find "$run" -maxdepth 1 -type f \( -name '*.json' -o -name '*.csv' -o -name '*.png' \) -exec cp {} "$to/$relative/" \;
-      if [[ "$state" == pending && -f "$run/checkpoint.safetensors" ]]; then cp "$run/checkpoint.safetensors" "$to/$relative/"; fi
-    done
-    # Pre-trainings started and not finished: the whole run folder but its lock and feature caches.
-    jq -r '.records[] | select(.kind == "pretrain" and ."started-by".pretrain != null and ."wall-seconds".pretrain == null) | .folder' \
-      "$from/study.json" |
-    while read -r run; do
-      relative="${run#"$from"/}"
-      [[ "$relative" != "$run" ]] || die "run folder $run is not inside $from"
-      [[ -f "$run/checkpoint.safetensors" ]] || continue
-      mkdir -p "$to/$relative"
-      find "$run" -maxdepth 1 -type f ! -name run.lock -exec cp {} "$to/$relative/" \;
     done
     echo "carry.sh: saved $(jq '[.records[] | select(."wall-seconds".pretrain != null)] | length' "$from/study.json") finished pre-training(s) of $from into $to" ;;
   restore)
