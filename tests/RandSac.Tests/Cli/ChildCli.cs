@@ -49,9 +49,12 @@ public sealed class ChildCli : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public void Signal(int signal)
+    public void Signal(int signal) => Send(_process.Id, signal);
+
+    /// <summary>Sends <paramref name="signal"/> to process <paramref name="pid"/>; throws if it cannot.</summary>
+    internal static void Send(int pid, int signal)
     {
-        if (Kill(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        if (Kill(pid, signal) != 0) throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
     /// <summary>Signals the process unless it has already exited.</summary>

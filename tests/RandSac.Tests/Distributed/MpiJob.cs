@@ -78,13 +78,7 @@ static class MpiJob
         }
 
         /// <summary>Sends <paramref name="signal"/> to the launcher, which forwards it to every rank.</summary>
-        public void Signal(int signal)
-        {
-            if (Kill(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-
-        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-        static extern int Kill(int pid, int signal);
+        public void Signal(int signal) => RandSac.Tests.Cli.ChildCli.Send(_process.Id, signal);
 
         public Result Wait(int seconds = 180)
         {
