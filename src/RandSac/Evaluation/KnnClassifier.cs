@@ -45,13 +45,14 @@ public sealed class KnnClassifier
         var labels = bankLabels.to(ScalarType.Int64);
         var normalised = nn.functional.normalize(queries, p: 2, dim: 1);
         var parts = new List<Tensor>();
+        using var temperature = Temperature.ToScalar();
         for (long start = 0; start < queries.shape[0]; start += Chunk)
         {
             long end = Math.Min(queries.shape[0], start + Chunk);
             var similarity = normalised[TensorIndex.Slice(start, end)].mm(keys);
             var (values, indices) = similarity.topk(K, dim: 1, largest: true, sorted: true);
             var neighbourLabels = labels[indices];
-            var weights = (values / Temperature).exp_();
+            var weights = values.div(temperature).exp_();
             parts.Add(zeros(end - start, classes).scatter_add_(1, neighbourLabels, weights));
         }
         return cat(parts, 0).MoveToOuterDisposeScope();

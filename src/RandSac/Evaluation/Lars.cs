@@ -1,5 +1,7 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using RandSac.Platform;
 
 namespace RandSac.Evaluation;
 
@@ -43,22 +45,26 @@ public sealed class Lars : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        using var weightDecay = WeightDecay.ToScalar();
+        using var momentumFactor = Momentum.ToScalar();
+        using var trustCoefficient = TrustCoefficient.ToScalar();
+        using var minusLr = (-lr).ToScalar();
         foreach (var (parameter, momentum) in _slots)
         {
             var update = parameter.grad;
             if (update is null) continue;
             if (parameter.dim() > 1)
             {
-                update = update.add(parameter, alpha: WeightDecay);
+                update = update.add(parameter, weightDecay);
                 var parameterNorm = parameter.norm();
                 var updateNorm = update.norm();
                 var one = ones_like(parameterNorm);
-                var trust = where(parameterNorm > 0,
-                    where(updateNorm > 0, TrustCoefficient * parameterNorm / updateNorm, one), one);
+                var trust = where(parameterNorm.gt(HeldScalars.Zero),
+                    where(updateNorm.gt(HeldScalars.Zero), parameterNorm.mul(trustCoefficient).div(updateNorm), one), one);
                 update = update.mul(trust);
             }
-            momentum.mul_(Momentum).add_(update);
-            parameter.add_(momentum, alpha: -lr);
+            momentum.mul_(momentumFactor).PlusInPlace(update);
+            parameter.add_(momentum, minusLr);
         }
     }
 

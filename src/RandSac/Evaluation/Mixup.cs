@@ -58,7 +58,9 @@ public sealed class Mixup
             else if (draw.Lambda != 1.0)
             {
                 var flipped = images.flip(0);
-                images.mul_(draw.Lambda).add_(flipped, alpha: 1 - draw.Lambda);
+                using var lambda = draw.Lambda.ToScalar();
+                using var rest = (1 - draw.Lambda).ToScalar();
+                images.mul_(lambda).add_(flipped, rest);
             }
         }
         var targets = Targets(labels, draw.Lambda);
@@ -71,7 +73,9 @@ public sealed class Mixup
         using var scope = NewDisposeScope();
         var y1 = SoftTargetLoss.Smoothed(labels, Classes, LabelSmoothing);
         var y2 = SoftTargetLoss.Smoothed(labels.flip(0), Classes, LabelSmoothing);
-        return (y1 * lambda + y2 * (1 - lambda)).MoveToOuterDisposeScope();
+        using var weight1 = lambda.ToScalar();
+        using var weight2 = (1 - lambda).ToScalar();
+        return y1.mul(weight1).add_(y2, weight2).MoveToOuterDisposeScope();
     }
 
     Draw Sample(SeededRandom random, int height, int width)

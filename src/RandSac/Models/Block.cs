@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using RandSac.Platform;
 
 namespace RandSac.Models;
 
@@ -32,8 +33,8 @@ public sealed class Block : Module<Tensor, Tensor?, Tensor>
     public override Tensor forward(Tensor x, Tensor? mask)
     {
         using var scope = NewDisposeScope();
-        x = x + DropPath.Apply(attn.forward(norm1.forward(x), mask), DropPathRate, training);
-        x = x + DropPath.Apply(mlp.forward(norm2.forward(x)), DropPathRate, training);
+        x = x.Plus(DropPath.Apply(attn.forward(norm1.forward(x), mask), DropPathRate, training));
+        x = x.Plus(DropPath.Apply(mlp.forward(norm2.forward(x)), DropPathRate, training));
         return x.MoveToOuterDisposeScope();
     }
 
@@ -50,13 +51,13 @@ public sealed class Block : Module<Tensor, Tensor?, Tensor>
         using var scope = NewDisposeScope();
         var (q, k, v) = attn.QueryKeyValue(norm1.forward(h));
         var gq = attn.QueryOnly(norm1.forward(g));
-        g = g + DropPath.Apply(attn.Attend(gq, k, v, queryMask), DropPathRate, training);
-        g = g + DropPath.Apply(mlp.forward(norm2.forward(g)), DropPathRate, training);
+        g = g.Plus(DropPath.Apply(attn.Attend(gq, k, v, queryMask), DropPathRate, training));
+        g = g.Plus(DropPath.Apply(mlp.forward(norm2.forward(g)), DropPathRate, training));
         Tensor? content = null;
         if (updateContent)
         {
-            content = h + DropPath.Apply(attn.Attend(q, k, v, contentMask), DropPathRate, training);
-            content = content + DropPath.Apply(mlp.forward(norm2.forward(content)), DropPathRate, training);
+            content = h.Plus(DropPath.Apply(attn.Attend(q, k, v, contentMask), DropPathRate, training));
+            content = content.Plus(DropPath.Apply(mlp.forward(norm2.forward(content)), DropPathRate, training));
             content.MoveToOuterDisposeScope();
         }
         return (content, g.MoveToOuterDisposeScope());

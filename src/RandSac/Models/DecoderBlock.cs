@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using RandSac.Platform;
 
 namespace RandSac.Models;
 
@@ -35,9 +36,9 @@ public sealed class DecoderBlock : Module<Tensor, Tensor, Tensor?, Tensor?, Tens
     public override Tensor forward(Tensor x, Tensor memory, Tensor? selfMask, Tensor? crossMask)
     {
         using var scope = NewDisposeScope();
-        x = x + attn.forward(norm1.forward(x), selfMask);
-        x = x + cross_attn.forward(norm2.forward(x), memory, crossMask);
-        x = x + mlp.forward(norm3.forward(x));
+        x = x.Plus(attn.forward(norm1.forward(x), selfMask));
+        x = x.Plus(cross_attn.forward(norm2.forward(x), memory, crossMask));
+        x = x.Plus(mlp.forward(norm3.forward(x)));
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RandSac.Models;
@@ -11,11 +12,11 @@ public static class DropPath
     public static Tensor Apply(Tensor branch, double rate, bool training)
     {
         if (!training || rate <= 0.0) return branch;
-        double keep = 1.0 - rate;
+        using var keep = (1.0 - rate).ToScalar();
         var shape = new long[branch.dim()];
         Array.Fill(shape, 1L);
         shape[0] = branch.shape[0];
-        using var mask = empty(shape, branch.dtype, branch.device).bernoulli_(keep).div_(keep);
+        using var mask = empty(shape, branch.dtype, branch.device).bernoulli_(1.0 - rate).div_(keep);
         return branch * mask;
     }
 }

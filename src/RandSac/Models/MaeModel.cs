@@ -3,6 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using RandSac.Platform;
 
 namespace RandSac.Models;
 
@@ -77,7 +78,7 @@ public sealed class MaeModel : Pretrainer
         var visible = decoder_embed.forward(latent); // (B, K, Dd)
         long batch = visible.shape[0], hidden = mask.Masked.shape[1];
         var x = cat([visible, mask_token.expand(batch, hidden, DecoderDim)], 1);
-        x = TokenGather.Rows(x, mask.Restore) + decoderPositions.Like(x);
+        x = TokenGather.Rows(x, mask.Restore).Plus(decoderPositions.Like(x));
         foreach (var block in decoder_blocks) x = block.forward(x, null);
         return decoder_pred.forward(decoder_norm.forward(x)).MoveToOuterDisposeScope();
     }

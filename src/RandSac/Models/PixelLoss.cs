@@ -1,5 +1,6 @@
 using RandSac.Tokens;
 using static TorchSharp.torch;
+using RandSac.Platform;
 
 namespace RandSac.Models;
 
@@ -44,7 +45,7 @@ public static class PixelLoss
         var perToken = (prediction - target).square().mean([-1L]);
         var loss = valid is null
             ? perToken.mean()
-            : where(valid, perToken, zeros_like(perToken)).sum() / valid.sum().clamp_min(1).to_type(perToken.dtype);
+            : where(valid, perToken, zeros_like(perToken)).sum() / valid.sum().clamp_min(HeldScalars.One).to_type(perToken.dtype);
         return loss.MoveToOuterDisposeScope();
     }
 }

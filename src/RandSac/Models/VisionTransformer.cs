@@ -3,6 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using RandSac.Platform;
 
 namespace RandSac.Models;
 
@@ -125,11 +126,11 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = tokens is null
-            ? patch_embed.forward(patches) + (pos_embed is null ? positions.Like(patches) : PatchPositions(pos_embed).to(patches.dtype))
-            : patch_embed.forward(TokenGather.Rows(patches, tokens)) + GatherPositions(tokens, patches);
+            ? patch_embed.forward(patches).Plus(pos_embed is null ? positions.Like(patches) : PatchPositions(pos_embed).to(patches.dtype))
+            : patch_embed.forward(TokenGather.Rows(patches, tokens)).Plus(GatherPositions(tokens, patches));
         if (cls_token is not null)
         {
-            var cls = pos_embed is null ? cls_token : cls_token + pos_embed[TensorIndex.Colon, TensorIndex.Slice(0, 1)];
+            var cls = pos_embed is null ? cls_token : cls_token.Plus(pos_embed[TensorIndex.Colon, TensorIndex.Slice(0, 1)]);
             x = cat([cls.to(x.dtype).expand(x.shape[0], -1, -1), x], 1);
         }
         return x.MoveToOuterDisposeScope();

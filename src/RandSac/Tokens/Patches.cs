@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using RandSac.Platform;
 
 namespace RandSac.Tokens;
 
@@ -60,7 +61,7 @@ public static class Patches
     {
         using var scope = NewDisposeScope();
         var (mean, std) = Statistics(targets);
-        return (normalised * std + mean).MoveToOuterDisposeScope();
+        return (normalised * std).Plus(mean).MoveToOuterDisposeScope();
     }
 
     static (Tensor Mean, Tensor Std) Statistics(Tensor patches)
@@ -69,7 +70,8 @@ public static class Patches
             throw new ArgumentException("norm-pix loss needs patches of at least 2 values (the unbiased variance of one value is undefined)");
         var mean = patches.mean([-1L], keepdim: true);
         var variance = patches.var(-1L, unbiased: true, keepdim: true);
-        return (mean, (variance + NormPixEps).sqrt());
+        using var eps = NormPixEps.ToScalar();
+        return (mean, variance.add(eps).sqrt());
     }
 
     static (long, long, long, long) Dimensions(Tensor images)

@@ -4,6 +4,7 @@ using RandSac.Models;
 using RandSac.Tokens;
 using TorchSharp;
 using static TorchSharp.torch;
+using RandSac.Platform;
 
 namespace RandSac.Training;
 
@@ -55,7 +56,8 @@ public static class Reconstruction
     {
         var mean = tensor(dataset.Mean).reshape(1, -1, 1, 1);
         var std = tensor(dataset.Std).reshape(1, -1, 1, 1);
-        var pixels = ((normalised * std + mean) * 255).round().clamp(0, 255).to(ScalarType.Byte).contiguous();
+        using var byteMax = 255.ToScalar();
+        var pixels = (normalised * std).Plus(mean).mul(byteMax).round().clamp(HeldScalars.Zero, byteMax).to(ScalarType.Byte).contiguous();
         return pixels.data<byte>().ToArray();
     }
 }

@@ -74,7 +74,8 @@ public sealed class TrainingStep : IDisposable
         using (var scope = NewDisposeScope())
         {
             var output = ComputeModel.Forward(images, inputs, normPixLoss);
-            var scaled = lossScale == 1.0 ? output.Loss : output.Loss * lossScale;
+            using var scale = lossScale.ToScalar();
+            var scaled = lossScale == 1.0 ? output.Loss : output.Loss.mul(scale);
             scaled.backward();
             loss = output.Loss.item<float>();
         }

@@ -1,6 +1,7 @@
 using RandSac.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using RandSac.Platform;
 
 namespace RandSac.Training;
 
@@ -49,7 +50,7 @@ public sealed class WorkingCopy : IDisposable
         using var _ = no_grad();
         for (int i = 0; i < _copies.Count; i++)
         {
-            _masters[i].Grads.add_(_copies[i].Grads);
+            _masters[i].Grads.PlusInPlace(_copies[i].Grads);
             _copies[i].ZeroGrad();
         }
     }
