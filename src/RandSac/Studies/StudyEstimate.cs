@@ -10,8 +10,9 @@ namespace RandSac.Studies;
 /// <summary>
 /// How long each stage of a study should take on this machine, from a short measurement of each
 /// pre-trained arm's training step (forward, backward, AdamW on a random batch). The
-/// evaluations are scaled from it: feature passes as forward-only work (a third of a training
-/// step per image), fine-tuning as training steps. A rough guide, not a promise.
+/// evaluations are scaled from it: feature passes as encoder-only forward work (a sixth of a
+/// training step per image, as measured for `mini` on CIFAR-10), fine-tuning as training steps.
+/// A rough guide, not a promise.
 /// </summary>
 public sealed class StudyEstimate
 {
@@ -53,11 +54,17 @@ public sealed class StudyEstimate
     /// </summary>
     public double ForeignCpuShare { get; private set; } = double.NaN;
 
-    /// <summary>One untimed and two timed training steps on a random batch of up to 32 images.</summary>
+    /// <summary>
+    /// Training steps at the run's own micro-batch on a random batch: three untimed, then two timed
+    /// (one of each where the first took over 10 s). The first steps run up to 2.5 times slower
+    /// than the rest, and a smaller batch over-states the cost per image: with one untimed step at
+    /// batch 32, the estimate for `mini` at batch 128 came out 1.5 times the measured run. The
+    /// optimiser's update counts once per <see cref="PretrainConfig.Accumulation"/> micro-batches.
+    /// </summary>
     static double SecondsPerImage(PretrainConfig config, int channels, int imageSize, int threads)
     {
         set_num_threads(threads);
-        int batch = Math.Min(config.Batch, 32);
+        int batch = config.Batch;
         var options = config.ModelOptions(channels, imageSize);
         using var scope = NewDisposeScope();
         using var model = PretrainerFactory.Create(options);
@@ -65,14 +72,29 @@ public sealed class StudyEstimate
         step.Train();
         using var inputs = PretrainerFactory.CreateInputSampler(options, config.Segments, config.Order).Sample(batch, config.Seed);
         var images = randn(batch, channels, imageSize, imageSize);
-        var clock = new Stopwatch();
-        for (int i = 0; i < 3; i++)
+        var accumulate = new Stopwatch();
+        var update = new Stopwatch();
+        var first = Stopwatch.StartNew();
+        step.Accumulate(images, inputs, config.NormPixLoss);
+        step.Update(1e-4);
+        bool slow = first.Elapsed.TotalSeconds > 10;
+        for (int i = 0; i < (slow ? 0 : 2); i++)
         {
-            if (i == 1) clock.Start();
             step.Accumulate(images, inputs, config.NormPixLoss);
             step.Update(1e-4);
         }
-        return clock.Elapsed.TotalSeconds / 2 / batch;
+        int timed = slow ? 1 : 2;
+        for (int i = 0; i < timed; i++)
+        {
+            accumulate.Start();
+            step.Accumulate(images, inputs, config.NormPixLoss);
+            accumulate.Stop();
+            update.Start();
+            step.Update(1e-4);
+            update.Stop();
+        }
+        double secondsPerMicroBatch = (accumulate.Elapsed.TotalSeconds + update.Elapsed.TotalSeconds / config.Accumulation) / timed;
+        return secondsPerMicroBatch / batch;
     }
 
     /// <summary>Estimated seconds of one stage of a run.</summary>
@@ -81,7 +103,7 @@ public sealed class StudyEstimate
         string armName = run.Arm.ShapeOf ?? run.Arm.Name;
         if (!_secondsPerImage.TryGetValue(armName, out double perImage)) return 0;
         var config = StudyFile.Resolve(_study, StudyFile.Arm(_study, armName), run.Seed);
-        double featurePass = (_trainImages + _testImages) * perImage / 3;
+        double featurePass = (_trainImages + _testImages) * perImage / 6;
         return stage switch
         {
             StudyStage.Pretrain => PretrainSteps(config, _trainImages) * config.EffectiveBatch * perImage,
