@@ -65,9 +65,15 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
                     done++;
                     continue;
                 }
+                // Only a pre-training's checkpoint carries a stage's work over; a stage with nothing to continue (an
+                // evaluation, or a pre-training whose checkpoint stayed on another machine) starts over with this build.
                 if (record.StartedBy.TryGetValue(stage, out string? startedBy) && startedBy != StudyResults.BuildVersion)
-                    throw new UserInputException($"{run.Key} {StudyFile.Kebab(stage)} was started by build {startedBy}, and this is build " +
-                                                 $"{StudyResults.BuildVersion}: continue the study with the build that started it, so one run never mixes builds");
+                {
+                    if (stage == StudyStage.Pretrain && File.Exists(Checkpoint.PathIn(run.CheckpointFolder)))
+                        throw new UserInputException($"{run.Key} {StudyFile.Kebab(stage)} was started by build {startedBy}, and this is build " +
+                                                     $"{StudyResults.BuildVersion}: continue the study with the build that started it, so one run never mixes builds");
+                    observer.OnSkipped(run, stage, $"started by build {startedBy}, nothing to continue: starting over");
+                }
                 record.StartedBy[stage] = StudyResults.BuildVersion;
                 results.Save(folder);
                 observer.OnStage(run, stage, done, total);

@@ -87,9 +87,37 @@ public class StudyCommandTests
     }
 
     [Fact]
-    public void AStageStartedByAnotherBuildIsNotContinuedByThisOne()
+    public void APretrainingStartedByAnotherBuildIsNotContinuedByThisOne()
     {
         using var folder = new TempDirectory();
+        var (file, output) = StartedByAnotherBuild(folder);
+        string checkpoint = Checkpoint.PathIn(StudyPlan.RunFolder(output, "square", 0));
+        Directory.CreateDirectory(Path.GetDirectoryName(checkpoint)!);
+        File.WriteAllText(checkpoint, "another build's checkpoint");
+
+        var result = CliRunner.Run("study", file, "--out", output, "--only", "square", "--seeds", "0");
+        CliRunner.AssertBadInput(result, "square/seed-0 pretrain was started by build 0.9.0+0123abc", "continue the study with the build that started it");
+        Assert.Equal("another build's checkpoint", File.ReadAllText(checkpoint));
+    }
+
+    [Fact]
+    public void APretrainingStartedByAnotherBuildWithoutItsCheckpointStartsOver()
+    {
+        using var folder = new TempDirectory();
+        var (file, output) = StartedByAnotherBuild(folder);
+
+        var result = CliRunner.Run("study", file, "--out", output, "--only", "square", "--seeds", "0");
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        Assert.Contains("nothing to continue: starting over", System.Text.RegularExpressions.Regex.Replace(result.Out, @"\s+", " "));
+        var record = StudyResults.LoadOrCreate(output, "tiny", file).Find("square", 0)!;
+        Assert.Equal(StudyResults.BuildVersion, record.StartedBy[StudyStage.Pretrain]);
+        Assert.Equal(StudyResults.BuildVersion, record.Build[StudyStage.Pretrain]);
+        Assert.NotNull(record.CheckpointSha256);
+    }
+
+    /// <summary>A tiny study whose square/seed-0 pre-training another build started (its study.json says so).</summary>
+    static (string File, string Output) StartedByAnotherBuild(TempDirectory folder)
+    {
         string file = folder.Combine("tiny.json");
         File.WriteAllText(file, TinyStudy);
         string output = folder.Combine("out");
@@ -101,10 +129,7 @@ public class StudyCommandTests
             Config = StudyFile.Resolve(study, study.Arms[0], 0), StartedBy = { [StudyStage.Pretrain] = "0.9.0+0123abc" },
         });
         results.Save(output);
-
-        var result = CliRunner.Run("study", file, "--out", output);
-        CliRunner.AssertBadInput(result, "square/seed-0 pretrain was started by build 0.9.0+0123abc", "continue the study with the build that started it");
-        Assert.False(Directory.Exists(StudyPlan.RunFolder(output, "square", 0)));
+        return (file, output);
     }
 
     static bool FirstRunFinished(string results)
