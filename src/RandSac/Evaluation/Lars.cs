@@ -1,7 +1,7 @@
+using RandSac.Platform;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using RandSac.Platform;
 
 namespace RandSac.Evaluation;
 

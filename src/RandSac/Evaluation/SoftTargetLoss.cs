@@ -25,8 +25,9 @@ public static class SoftTargetLoss
     {
         if (smoothing is < 0 or >= 1) throw new ArgumentException($"label smoothing must be in [0, 1), got {smoothing}");
         using var scope = NewDisposeScope();
-        using var off = (smoothing / classes).ToScalar();
-        using var on = (1.0 - smoothing + smoothing / classes).ToScalar();
+        double offValue = smoothing / classes;
+        using var off = offValue.ToScalar();
+        using var on = (1.0 - smoothing + offValue).ToScalar();
         var targets = full(labels.shape[0], classes, off, ScalarType.Float32)
             .scatter_(1, labels.to(ScalarType.Int64).unsqueeze(1), full(labels.shape[0], 1, on, ScalarType.Float32));
         return targets.MoveToOuterDisposeScope();

@@ -1,8 +1,8 @@
+using RandSac.Platform;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
-using RandSac.Platform;
 
 namespace RandSac.Models;
 

@@ -12,11 +12,12 @@ public static class DropPath
     public static Tensor Apply(Tensor branch, double rate, bool training)
     {
         if (!training || rate <= 0.0) return branch;
-        using var keep = (1.0 - rate).ToScalar();
+        double keepProbability = 1.0 - rate;
+        using var keep = keepProbability.ToScalar();
         var shape = new long[branch.dim()];
         Array.Fill(shape, 1L);
         shape[0] = branch.shape[0];
-        using var mask = empty(shape, branch.dtype, branch.device).bernoulli_(1.0 - rate).div_(keep);
+        using var mask = empty(shape, branch.dtype, branch.device).bernoulli_(keepProbability).div_(keep);
         return branch * mask;
     }
 }

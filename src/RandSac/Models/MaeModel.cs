@@ -1,9 +1,9 @@
+using RandSac.Platform;
 using RandSac.Tokens;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
-using RandSac.Platform;
 
 namespace RandSac.Models;
 

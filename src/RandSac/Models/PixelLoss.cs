@@ -1,6 +1,6 @@
+using RandSac.Platform;
 using RandSac.Tokens;
 using static TorchSharp.torch;
-using RandSac.Platform;
 
 namespace RandSac.Models;
 

@@ -72,18 +72,22 @@ public sealed class StudyEstimate
         step.Train();
         using var inputs = PretrainerFactory.CreateInputSampler(options, config.Segments, config.Order).Sample(batch, config.Seed);
         var images = randn(batch, channels, imageSize, imageSize);
-        var accumulate = new Stopwatch();
-        var update = new Stopwatch();
-        var first = Stopwatch.StartNew();
-        step.Accumulate(images, inputs, config.NormPixLoss);
-        step.Update(1e-4);
-        bool slow = first.Elapsed.TotalSeconds > 10;
-        for (int i = 0; i < (slow ? 0 : 2); i++)
+        void Untimed()
         {
             step.Accumulate(images, inputs, config.NormPixLoss);
             step.Update(1e-4);
         }
+        var first = Stopwatch.StartNew();
+        Untimed();
+        bool slow = first.Elapsed.TotalSeconds > 10;
+        if (!slow)
+        {
+            Untimed();
+            Untimed();
+        }
         int timed = slow ? 1 : 2;
+        var accumulate = new Stopwatch();
+        var update = new Stopwatch();
         for (int i = 0; i < timed; i++)
         {
             accumulate.Start();

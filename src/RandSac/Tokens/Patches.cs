@@ -1,6 +1,6 @@
+using RandSac.Platform;
 using TorchSharp;
 using static TorchSharp.torch;
-using RandSac.Platform;
 
 namespace RandSac.Tokens;
 

@@ -1,10 +1,10 @@
 using RandSac.Data;
 using RandSac.Data.Augmentation;
 using RandSac.Models;
+using RandSac.Platform;
 using RandSac.Tokens;
 using TorchSharp;
 using static TorchSharp.torch;
-using RandSac.Platform;
 
 namespace RandSac.Training;
 

@@ -74,9 +74,12 @@ public sealed class TrainingStep : IDisposable
         using (var scope = NewDisposeScope())
         {
             var output = ComputeModel.Forward(images, inputs, normPixLoss);
-            using var scale = lossScale.ToScalar();
-            var scaled = lossScale == 1.0 ? output.Loss : output.Loss.mul(scale);
-            scaled.backward();
+            if (lossScale == 1.0) output.Loss.backward();
+            else
+            {
+                using var scale = lossScale.ToScalar();
+                output.Loss.mul(scale).backward();
+            }
             loss = output.Loss.item<float>();
         }
         _working?.AccumulateGradients();

@@ -1,7 +1,7 @@
 using RandSac.Models;
+using RandSac.Platform;
 using TorchSharp;
 using static TorchSharp.torch;
-using RandSac.Platform;
 
 namespace RandSac.Training;
 

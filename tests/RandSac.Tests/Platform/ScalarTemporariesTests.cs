@@ -92,10 +92,9 @@ public sealed class ScalarTemporariesTests
     {
         // The framework's assemblies and every assembly beside the tests but ours: TorchSharp and the other packages.
         var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        var beside = Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll")
-            .Where(path => !Path.GetFileName(path).StartsWith("RandSac", StringComparison.Ordinal));
-        var references = platform.Where(path => !Path.GetFileName(path).StartsWith("RandSac", StringComparison.Ordinal))
-            .Concat(beside).GroupBy(Path.GetFileName).Select(g => MetadataReference.CreateFromFile(g.First()));
+        var beside = Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll");
+        var references = platform.Concat(beside).Where(path => !Path.GetFileName(path).StartsWith("RandSac", StringComparison.Ordinal))
+            .GroupBy(Path.GetFileName).Select(g => MetadataReference.CreateFromFile(g.First()));
         var options = new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable,
             allowUnsafe: true);
         var parse = new CSharpParseOptions(LanguageVersion.Preview);
