@@ -108,6 +108,19 @@ public sealed class EventFileWriterTests : IDisposable
     }
 
     [Fact]
+    public void FilesSortByNameInTheOrderTheyWereWrittenEvenWithinOneSecond()
+    {
+        // Twelve resumes in a row, far quicker than a second each: TensorBoard reads the files in name order,
+        // so the steps must come back in the order they were written (a 10th file must not sort before the 2nd).
+        for (int step = 1; step <= 12; step++)
+            using (var writer = new EventFileWriter(_temp.Path, keepThroughStep: step - 1))
+                writer.Scalars(step, ("loss", step));
+        var files = EventFileReader.ReadFolder(_temp.Path);
+        Assert.Equal(12, files.Count);
+        Assert.Equal(Enumerable.Range(1, 12).Select(step => (long)step), EventFileReader.Scalars(files.SelectMany(f => f), "loss").Select(s => s.Step));
+    }
+
+    [Fact]
     public void ACorruptRecordIsAnErrorNamingTheFile()
     {
         string path;

@@ -26,9 +26,10 @@ public sealed class EventFileWriter : IDisposable
     public EventFileWriter(string folder, long keepThroughStep)
     {
         Directory.CreateDirectory(folder);
-        foreach (string earlier in Directory.GetFiles(folder, FilePrefix + "*"))
+        string[] earlierFiles = Directory.GetFiles(folder, FilePrefix + "*");
+        foreach (string earlier in earlierFiles)
             DropStepsAfter(earlier, keepThroughStep);
-        string name = $"{FilePrefix}{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Environment.MachineName}.{Environment.ProcessId}." +
+        string name = $"{FilePrefix}{SecondsAfter(earlierFiles)}.{Environment.MachineName}.{Environment.ProcessId}." +
                       Interlocked.Increment(ref _filesOpened);
         Path = System.IO.Path.Combine(folder, name);
         _stream = new FileStream(Path, FileMode.CreateNew, FileAccess.Write);
@@ -66,6 +67,22 @@ public sealed class EventFileWriter : IDisposable
         _holdsSummaries |= e.WhatCase == Event.WhatOneofCase.Summary;
         TfRecord.Write(_stream, e.ToByteArray());
         _stream.Flush();
+    }
+
+    /// <summary>
+    /// The file's time stamp: now, or one second past the folder's newest file. TensorBoard reads
+    /// a folder's files in name order, so a resume in the same second as the run it continues
+    /// must still sort after it.
+    /// </summary>
+    static long SecondsAfter(string[] earlierFiles)
+    {
+        long seconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        foreach (string earlier in earlierFiles)
+        {
+            string stamp = System.IO.Path.GetFileName(earlier)[FilePrefix.Length..].Split('.')[0];
+            if (long.TryParse(stamp, out long earlierSeconds)) seconds = Math.Max(seconds, earlierSeconds + 1);
+        }
+        return seconds;
     }
 
     static double Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
