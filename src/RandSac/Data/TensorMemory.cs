@@ -22,7 +22,8 @@ internal static unsafe class TensorMemory
             return IntPtr.Zero;
         }
         // A one-element view shares the storage, and its byte span starts at the tensor's first element.
-        using var first = tensor.view(-1).narrow(0, 0, 1);
+        using var flat = tensor.view(-1);
+        using var first = flat.narrow(0, 0, 1);
         fixed (byte* pointer = first.bytes)
         {
             // The storage is native memory owned by libtorch, which never moves it, so the

@@ -38,6 +38,7 @@ public sealed class Lars : IDisposable
 
     public void ZeroGrad()
     {
+        using var scope = NewDisposeScope(); // each .grad and each zero_() returns a new tensor object
         foreach (var (parameter, _) in _slots) parameter.grad?.zero_();
     }
 

@@ -76,7 +76,11 @@ public sealed class FlatParameters : IDisposable
     /// <summary>A new zeroed buffer with this layout, in <paramref name="dtype"/> (default: the parameters').</summary>
     public Tensor NewBuffer(ScalarType? dtype = null) => zeros(Count, dtype ?? Values.dtype, Values.device).DetachFromDisposeScope();
 
-    public void ZeroGrad() => Grads.zero_();
+    public void ZeroGrad()
+    {
+        using var scope = NewDisposeScope(); // zero_() returns a new tensor object for the same buffer
+        Grads.zero_();
+    }
 
     public void Dispose()
     {

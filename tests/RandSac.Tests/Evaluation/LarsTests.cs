@@ -28,6 +28,22 @@ public sealed class LarsTests
     }
 
     [Fact]
+    public void StepsAndZeroingLeaveNoTensorBehind()
+    {
+        var p = Param([1, 2, 3, 4], 2, 2);
+        p.grad = tensor(new float[] { 0.5f, -1, 2, 0 }).reshape(2, 2);
+        using var lars = new Lars([p], momentum: 0.9, weightDecay: 0.1, trustCoefficient: 0.001);
+        Assert.Equal(0, LiveTensors.LeftBy(() =>
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                lars.Step(0.5);
+                lars.ZeroGrad();
+            }
+        }));
+    }
+
+    [Fact]
     public void OneDimensionalParametersTakeThePlainGradientWithMomentumAndNoDecay()
     {
         var bias = Param([1, -2], 2);
