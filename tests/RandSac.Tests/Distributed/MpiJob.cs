@@ -23,15 +23,11 @@ static class MpiJob
     static string? FindMissing()
     {
         if (!OperatingSystem.IsLinux()) return "MPI tests run on Linux with MPICH";
-        if (FindOnPath(Launcher) is null) return $"{Launcher} is not installed (apt-get install mpich libmpich-dev)";
+        if (ExecutableOnPath.Find(Launcher) is null) return $"{Launcher} is not installed (apt-get install mpich libmpich-dev)";
         if (!NativeLibrary.TryLoad(MpiLibrary.Name, out var handle)) return $"{MpiLibrary.Name} cannot be loaded (apt-get install mpich libmpich-dev)";
         NativeLibrary.Free(handle);
         return null;
     }
-
-    static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-        .Select(folder => Path.Combine(folder, name)).FirstOrDefault(File.Exists);
 
     static string DotNet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
