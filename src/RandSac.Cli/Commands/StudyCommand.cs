@@ -26,13 +26,24 @@ public static class StudyCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (arms × seeds, steps, estimated time from a short measurement of each arm's step) without training." };
         var threads = new Option<int?>("--threads") { Description = "Intra-op threads of every stage (default: the physical cores)." };
         var keepGoing = new Option<bool>("--keep-going") { Description = "When a run fails, go on with the others (its evaluations are skipped) and report the failures at the end." };
+        var timeLimit = new Option<string?>("--time-limit")
+        {
+            Description = "How long this invocation may take (2h30m, 90m, 2:30:00): a stage starts only when its estimated time fits in what is left, " +
+                          "a stage still running at the limit is stopped at its checkpoint, and the exit code is 75 when stages are left for the next invocation.",
+        };
 
         var command = new Command("study", "Reproduce a set of the paper's ablations: pre-train and evaluate every arm × seed, then judge each claim.")
         {
-            file, output, data, only, seeds, dryRun, threads, keepGoing,
+            file, output, data, only, seeds, dryRun, threads, keepGoing, timeLimit,
         };
-        command.SetAction((parse, cancel) =>
+        command.SetAction((parse, signalled) =>
         {
+            var limit = parse.GetValue(timeLimit) is { } limitText
+                ? new StudyTimeLimit(StudyTimeLimit.ParseDuration(limitText, "--time-limit"), DateTimeOffset.UtcNow, () => DateTimeOffset.UtcNow)
+                : null;
+            using var timedOut = CancellationTokenSource.CreateLinkedTokenSource(signalled);
+            if (limit is not null) timedOut.CancelAfter(limit.Limit);
+            var cancel = timedOut.Token;
             string studyPath = parse.GetValue(file)!.FullName;
             var study = StudyFile.Load(studyPath);
             CheckEvaluation(context, studyPath, study);
@@ -66,37 +77,61 @@ public static class StudyCommand
             results.Save(folder);
             context.Out.WriteLine($"study {study.Name}: {runs.Count} runs, {runs.Sum(r => r.Stages.Count(s => Pending(r, s)))} stages to do " +
                                   $"(about {ConsoleStudyObserver.Duration(estimate.Seconds(runs, Pending))}); folder {folder}");
-            var failures = RunAll(context, study, folder, results, dataPath, threadCount, parse.GetValue(keepGoing), runs, estimate, cancel);
-            var replication = StudyPlan.Replication(study, folder, results, onlyArms);
-            if (replication.Count > 0)
+            if (limit is not null)
+                context.Out.WriteLine($"time limit {ConsoleStudyObserver.Duration(limit.Limit.TotalSeconds)}: no stage starts that would end after {limit.Deadline:yyyy-MM-dd HH:mm} UTC by its estimate");
+            bool keep = parse.GetValue(keepGoing);
+            var (failures, leftForLater) = (new List<string>(), 0);
+            try
             {
-                context.Out.WriteLine($"replication: {replication.Count} runs at seeds {string.Join(",", study.Replicate!.Seeds)} for the arms of claims under {study.Replicate.Below} points");
-                var replicationEstimate = StudyEstimate.Measure(study, replication, run => Pending(run, StudyStage.Pretrain), channels, imageSize,
-                    trainImages, testImages, threadCount ?? CpuThreads.PhysicalCores, message => context.Out.WriteLine(message), cancel);
-                failures = [.. failures, .. RunAll(context, study, folder, results, dataPath, threadCount, parse.GetValue(keepGoing), replication, replicationEstimate, cancel)];
+                Add(RunAll(context, study, folder, results, dataPath, threadCount, keep, runs, estimate, limit, cancel));
+                var replication = StudyPlan.Replication(study, folder, results, onlyArms);
+                if (replication.Count > 0)
+                {
+                    context.Out.WriteLine($"replication: {replication.Count} runs at seeds {string.Join(",", study.Replicate!.Seeds)} for the arms of claims under {study.Replicate.Below} points");
+                    var replicationEstimate = StudyEstimate.Measure(study, replication, run => Pending(run, StudyStage.Pretrain), channels, imageSize,
+                        trainImages, testImages, threadCount ?? CpuThreads.PhysicalCores, message => context.Out.WriteLine(message), cancel);
+                    Add(RunAll(context, study, folder, results, dataPath, threadCount, keep, replication, replicationEstimate, limit, cancel));
+                }
+            }
+            catch (OperationCanceledException) when (limit is not null && !signalled.IsCancellationRequested)
+            {
+                context.Out.WriteLine("time limit reached: the running stage was stopped (a pre-training at its checkpoint); the same command continues it");
+                leftForLater++;
             }
             string report = Publish(folder, study, results);
             PrintClaims(context, study, results);
             context.Out.WriteLine($"results: {report}");
+            if (leftForLater > 0)
+                context.Out.WriteLine($"time limit: {leftForLater} stages left for the next invocation of the same command");
             foreach (var failure in failures) context.Error.WriteLine($"randsac: failed: {failure}");
-            return Task.FromResult(failures.Count == 0 ? 0 : CliApp.Failure);
+            return Task.FromResult(failures.Count > 0 ? CliApp.Failure : leftForLater > 0 ? StudyTimeLimit.ExitCode : 0);
+
+            void Add((IReadOnlyList<string> Failures, int LeftForLater) pass)
+            {
+                failures.AddRange(pass.Failures);
+                leftForLater += pass.LeftForLater;
+            }
         });
         return command;
     }
 
-    static IReadOnlyList<string> RunAll(CliContext context, StudyDefinition study, string folder, StudyResults results, string? dataPath,
-        int? threads, bool keepGoing, IReadOnlyList<StudyRun> runs, StudyEstimate estimate, CancellationToken cancel)
+    /// <summary>Runs every unfinished stage of <paramref name="runs"/>: the failures, and how many stages the time limit left for later.</summary>
+    static (IReadOnlyList<string> Failures, int LeftForLater) RunAll(CliContext context, StudyDefinition study, string folder, StudyResults results,
+        string? dataPath, int? threads, bool keepGoing, IReadOnlyList<StudyRun> runs, StudyEstimate estimate, StudyTimeLimit? limit,
+        CancellationToken cancel)
     {
-        IReadOnlyList<string> Work(ConsoleStudyObserver observer)
+        (IReadOnlyList<string>, int) Work(ConsoleStudyObserver observer)
         {
             var runner = new StudyRunner(study, folder, results, dataPath, threads, observer)
             {
                 KeepGoing = keepGoing,
                 Saved = () => Publish(folder, study, results),
+                WhyNotNow = limit is null ? null : (run, stage) => limit.WhyNotNow(estimate.Seconds(run, stage)),
             };
             try
             {
-                return runner.Run(runs, cancel);
+                var failures = runner.Run(runs, cancel);
+                return (failures, runner.LeftForLater);
             }
             catch (StudyStageFailedException e)
             {
@@ -105,7 +140,7 @@ public static class StudyCommand
         }
 
         if (!context.Console.Profile.Capabilities.Interactive) return Work(new ConsoleStudyObserver(context, null, null, estimate));
-        IReadOnlyList<string> failures = [];
+        (IReadOnlyList<string>, int) outcome = ([], 0);
         context.Console.Progress()
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
                 new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -113,9 +148,9 @@ public static class StudyCommand
             {
                 var whole = progress.AddTask("study", maxValue: Math.Max(1, estimate.Seconds(runs, (r, s) => results.Find(r.Arm.Name, r.Seed)?.Done(s) != true)));
                 var stage = progress.AddTask("stage", maxValue: 1);
-                failures = Work(new ConsoleStudyObserver(context, whole, stage, estimate));
+                outcome = Work(new ConsoleStudyObserver(context, whole, stage, estimate));
             });
-        return failures;
+        return outcome;
     }
 
     static string Publish(string folder, StudyDefinition study, StudyResults results)

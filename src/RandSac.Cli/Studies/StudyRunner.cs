@@ -40,6 +40,15 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
     /// <summary>Called after every finished stage, once study.json holds it (e.g. to refresh results.md).</summary>
     public Action? Saved { get; init; }
 
+    /// <summary>
+    /// Asked before each stage starts: null to start it, or why it waits for the next invocation
+    /// (<c>--time-limit</c>). A run whose stage waits starts none of its later stages.
+    /// </summary>
+    public Func<StudyRun, StudyStage, string?>? WhyNotNow { get; init; }
+
+    /// <summary>The stages <see cref="WhyNotNow"/> left for the next invocation, after <see cref="Run"/>.</summary>
+    public int LeftForLater { get; private set; }
+
     /// <summary>Runs every unfinished stage; returns the failures (empty unless <see cref="KeepGoing"/>).</summary>
     public IReadOnlyList<string> Run(IReadOnlyList<StudyRun> runs, CancellationToken cancel)
     {
@@ -47,6 +56,7 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
         int done = 0;
         var failed = new List<string>();
         var failedRuns = new HashSet<string>();
+        var waitingRuns = new HashSet<string>();
         foreach (var run in runs)
         {
             var record = RecordOf(run);
@@ -58,7 +68,20 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
                     done++;
                     continue;
                 }
-                bool blocked = failedRuns.Contains(StudyRun.RunKey(run.Arm.ShapeOf ?? run.Arm.Name, run.Seed));
+                string checkpointRun = StudyRun.RunKey(run.Arm.ShapeOf ?? run.Arm.Name, run.Seed);
+                // Stages keep their order; and a waiting pre-training may have the checkpoint of an unfinished attempt, which no evaluation may take.
+                string? waits = waitingRuns.Contains(checkpointRun)
+                    ? "an earlier stage of its run waits: left for the next invocation"
+                    : WhyNotNow?.Invoke(run, stage);
+                if (waits is not null)
+                {
+                    waitingRuns.Add(run.Key);
+                    observer.OnSkipped(run, stage, waits);
+                    LeftForLater++;
+                    done++;
+                    continue;
+                }
+                bool blocked = failedRuns.Contains(checkpointRun);
                 if (blocked || (stage != StudyStage.Pretrain && !File.Exists(Checkpoint.PathIn(run.CheckpointFolder))))
                 {
                     observer.OnSkipped(run, stage, $"no checkpoint in {run.CheckpointFolder}");

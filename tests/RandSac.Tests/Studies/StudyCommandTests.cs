@@ -14,7 +14,7 @@ namespace RandSac.Tests.Studies;
 /// </summary>
 public class StudyCommandTests
 {
-    const string TinyStudy = """
+    internal const string TinyStudy = """
         {
           "name": "tiny",
           "base": { "dataset": { "kind": "synthetic", "synthetic-count": 48, "image-size": 16 }, "model": "mini", "decoder-depth": 1,

@@ -1,0 +1,135 @@
+using RandSac.Cli;
+using RandSac.Cli.Studies;
+using RandSac.Studies;
+using RandSac.Tests.Cli;
+using RandSac.Training;
+
+namespace RandSac.Tests.Studies;
+
+/// <summary><c>randsac study --time-limit</c>: what it accepts, which stages it starts, and what it leaves for the next invocation.</summary>
+public class StudyTimeLimitTests
+{
+    [Theory]
+    [InlineData("2h30m", 9000)]
+    [InlineData("90m", 5400)]
+    [InlineData("45s", 45)]
+    [InlineData("1h", 3600)]
+    [InlineData("1h0m30s", 3630)]
+    [InlineData("2:30:00", 9000)]
+    [InlineData("2:30", 9000)]
+    [InlineData("0:00:05", 5)]
+    public void DurationsAreReadAsSchedulersWriteThem(string text, double seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), StudyTimeLimit.ParseDuration(text, "--time-limit"));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("2h30")]
+    [InlineData("90")]
+    [InlineData("1d")]
+    [InlineData("0m")]
+    [InlineData("0:00:00")]
+    [InlineData("2:75")]
+    [InlineData("-5m")]
+    [InlineData("600h")]
+    public void OtherDurationsAreBadInput(string text)
+    {
+        var e = Assert.Throws<UserInputException>(() => StudyTimeLimit.ParseDuration(text, "--time-limit"));
+        Assert.StartsWith($"--time-limit: '{text}'", e.Message);
+    }
+
+    [Fact]
+    public void AStageStartsOnlyWhenItsEstimateFitsInWhatIsLeft()
+    {
+        var start = new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.Zero);
+        var now = start;
+        var limit = new StudyTimeLimit(TimeSpan.FromHours(2), start, () => now);
+        Assert.Null(limit.WhyNotNow(7200));
+        now = start.AddMinutes(90);
+        Assert.Null(limit.WhyNotNow(1800));
+        Assert.Equal("about 31 min, and 30 min of the time limit is left: left for the next invocation", limit.WhyNotNow(1860));
+        now = start.AddHours(3);
+        Assert.Contains("and 0 s of the time limit is left", limit.WhyNotNow(1));
+    }
+
+    [Fact]
+    public void AWaitingPretrainingHoldsBackItsEvaluationsAndItsBaselineButNotTheOtherRuns()
+    {
+        using var folder = new TempDirectory();
+        string file = folder.Combine("tiny.json");
+        File.WriteAllText(file, StudyCommandTests.TinyStudy);
+        string output = folder.Combine("out");
+        var study = StudyFile.Load(file);
+        var runs = StudyPlan.Build(study, output, [0]);
+        // The checkpoint of an unfinished attempt lies in square's folder: no evaluation may take it.
+        string unfinished = Checkpoint.PathIn(StudyPlan.RunFolder(output, "square", 0));
+        Directory.CreateDirectory(Path.GetDirectoryName(unfinished)!);
+        File.WriteAllText(unfinished, "an unfinished attempt");
+        var results = new StudyResults { Study = study.Name, StudyFile = file };
+        var observer = new RecordingObserver();
+        var runner = new StudyRunner(study, output, results, null, null, observer)
+        {
+            WhyNotNow = (run, stage) => run.Arm.Name == "square" && stage == StudyStage.Pretrain ? "waits for the test" : null,
+        };
+
+        Assert.Empty(runner.Run(runs, CancellationToken.None));
+
+        Assert.Equal(3, runner.LeftForLater);
+        Assert.Equal(["square seed 0 · pretrain: waits for the test",
+                      "square seed 0 · linprobe: an earlier stage of its run waits: left for the next invocation",
+                      "random seed 0 · linprobe: an earlier stage of its run waits: left for the next invocation"], observer.Skipped);
+        Assert.Equal(["patch seed 0 · pretrain", "patch seed 0 · linprobe"], observer.Started);
+        Assert.Equal("an unfinished attempt", File.ReadAllText(unfinished));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(unfinished)!, "linprobe*.json"));
+        Assert.True(results.Find("patch", 0)!.Done(StudyStage.Linprobe));
+        Assert.False(results.Find("square", 0)!.Done(StudyStage.Pretrain));
+    }
+
+    [Fact]
+    public void AStudyThatDoesNotFitTrainsNothingAndExitsWithTryAgain()
+    {
+        using var folder = new TempDirectory();
+        string file = folder.Combine("long.json");
+        File.WriteAllText(file, StudyCommandTests.TinyStudy.Replace("\"epochs\": 1, \"warmup-epochs\": 0, \"max-steps\": 2",
+            "\"epochs\": 1000000, \"warmup-epochs\": 0, \"max-steps\": 1000000"));
+        string output = folder.Combine("out");
+
+        var result = CliRunner.Run("study", file, "--out", output, "--seeds", "0", "--time-limit", "1m");
+
+        Assert.True(result.ExitCode == StudyTimeLimit.ExitCode, result.Out + result.Error);
+        string printed = System.Text.RegularExpressions.Regex.Replace(result.Out, @"\s+", " "); // a narrow console wraps lines
+        Assert.Contains("time limit 1 min: no stage starts that would end after", printed);
+        Assert.Contains("square seed 0 · pretrain: about", printed);
+        Assert.Contains("of the time limit is left: left for the next invocation", printed);
+        Assert.Contains("random seed 0 · linprobe: an earlier stage of its run waits", printed);
+        Assert.Contains("time limit: 5 stages left for the next invocation of the same command", printed);
+        Assert.False(Directory.Exists(StudyPlan.RunFolder(output, "square", 0)));
+        Assert.False(Directory.Exists(StudyPlan.RunFolder(output, "patch", 0)));
+    }
+
+    [Fact]
+    public void ABadTimeLimitIsOneLineAndExitTwo()
+    {
+        using var folder = new TempDirectory();
+        string file = folder.Combine("tiny.json");
+        File.WriteAllText(file, StudyCommandTests.TinyStudy);
+        CliRunner.AssertBadInput(CliRunner.Run("study", file, "--out", folder.Combine("out"), "--time-limit", "soon"),
+            "--time-limit: 'soon' is not a positive duration");
+        Assert.False(Directory.Exists(folder.Combine("out")));
+    }
+
+    sealed class RecordingObserver : IStudyObserver
+    {
+        public List<string> Started { get; } = [];
+        public List<string> Skipped { get; } = [];
+
+        public void OnStage(StudyRun run, StudyStage stage, int stagesDone, int stagesTotal) =>
+            Started.Add($"{run.Arm.Name} seed {run.Seed} · {StudyFile.Kebab(stage)}");
+
+        public void OnStageProgress(double fraction, string status) { }
+
+        public void OnStageDone(StudyRun run, StudyStage stage, TimeSpan wall, string summary) { }
+
+        public void OnSkipped(StudyRun run, StudyStage stage, string why) =>
+            Skipped.Add($"{run.Arm.Name} seed {run.Seed} · {StudyFile.Kebab(stage)}: {why}");
+    }
+}
