@@ -87,9 +87,11 @@ public static class StudyCommand
                 var replication = StudyPlan.Replication(study, folder, results, onlyArms);
                 if (replication.Count > 0)
                 {
-                    context.Out.WriteLine($"replication: {replication.Count} runs at seeds {string.Join(",", study.Replicate!.Seeds)} for the arms of claims under {study.Replicate.Below} points");
                     var replicationEstimate = StudyEstimate.Measure(study, replication, run => Pending(run, StudyStage.Pretrain), channels, imageSize,
                         trainImages, testImages, threadCount ?? CpuThreads.PhysicalCores, message => context.Out.WriteLine(message), cancel);
+                    context.Out.WriteLine($"replication: {replication.Count} runs at seeds {string.Join(",", study.Replicate!.Seeds)} for the arms of claims " +
+                                          $"under {study.Replicate.Below} points, {replication.Sum(r => r.Stages.Count(s => Pending(r, s)))} stages to do " +
+                                          $"(about {ConsoleStudyObserver.Duration(replicationEstimate.Seconds(replication, Pending))})");
                     Add(RunAll(context, study, folder, results, dataPath, threadCount, keep, replication, replicationEstimate, limit, cancel));
                 }
             }
