@@ -64,8 +64,9 @@ public static class StudyCommand
                 : StudyResults.LoadOrCreate(folder, study.Name, studyPath);
             CheckRecordsMatch(study, results, runs, dataPath);
             bool Pending(StudyRun run, StudyStage stage) => results.Find(run.Arm.Name, run.Seed)?.Done(stage) != true;
+            // Not cut short by the time limit: without it nothing can be planned (the limit still counts its time).
             var estimate = StudyEstimate.Measure(study, runs, run => Pending(run, StudyStage.Pretrain), channels, imageSize,
-                trainImages, testImages, threadCount ?? CpuThreads.PhysicalCores, message => context.Out.WriteLine(message), cancel);
+                trainImages, testImages, threadCount ?? CpuThreads.PhysicalCores, message => context.Out.WriteLine(message), signalled);
 
             if (parse.GetValue(dryRun))
             {
@@ -80,10 +81,10 @@ public static class StudyCommand
             if (limit is not null)
                 context.Out.WriteLine($"time limit {ConsoleStudyObserver.Duration(limit.Limit.TotalSeconds)}: no stage starts that would end after {limit.Deadline:yyyy-MM-dd HH:mm} UTC by its estimate");
             bool keep = parse.GetValue(keepGoing);
-            var (failures, leftForLater) = (new List<string>(), 0);
+            var failures = new List<string>();
             try
             {
-                Add(RunAll(context, study, folder, results, dataPath, threadCount, keep, runs, estimate, limit, cancel));
+                failures.AddRange(RunAll(context, study, folder, results, dataPath, threadCount, keep, runs, estimate, limit, cancel));
                 var replication = StudyPlan.Replication(study, folder, results, onlyArms);
                 if (replication.Count > 0)
                 {
@@ -92,37 +93,34 @@ public static class StudyCommand
                     context.Out.WriteLine($"replication: {replication.Count} runs at seeds {string.Join(",", study.Replicate!.Seeds)} for the arms of claims " +
                                           $"under {study.Replicate.Below} points, {replication.Sum(r => r.Stages.Count(s => Pending(r, s)))} stages to do " +
                                           $"(about {ConsoleStudyObserver.Duration(replicationEstimate.Seconds(replication, Pending))})");
-                    Add(RunAll(context, study, folder, results, dataPath, threadCount, keep, replication, replicationEstimate, limit, cancel));
+                    failures.AddRange(RunAll(context, study, folder, results, dataPath, threadCount, keep, replication, replicationEstimate, limit, cancel));
                 }
             }
             catch (OperationCanceledException) when (limit is not null && !signalled.IsCancellationRequested)
             {
-                context.Out.WriteLine("time limit reached: the running stage was stopped (a pre-training at its checkpoint); the same command continues it");
-                leftForLater++;
+                context.Out.WriteLine("time limit reached: no further stage starts, and a pre-training it stopped continues from its checkpoint next time");
             }
             string report = Publish(folder, study, results);
             PrintClaims(context, study, results);
             context.Out.WriteLine($"results: {report}");
-            if (leftForLater > 0)
-                context.Out.WriteLine($"time limit: {leftForLater} stages left for the next invocation of the same command");
             foreach (var failure in failures) context.Error.WriteLine($"randsac: failed: {failure}");
-            return Task.FromResult(failures.Count > 0 ? CliApp.Failure : leftForLater > 0 ? StudyTimeLimit.ExitCode : 0);
-
-            void Add((IReadOnlyList<string> Failures, int LeftForLater) pass)
-            {
-                failures.AddRange(pass.Failures);
-                leftForLater += pass.LeftForLater;
-            }
+            if (failures.Count > 0) return Task.FromResult(CliApp.Failure);
+            // With no failure, a stage is left only because of the time limit.
+            int left = runs.Concat(StudyPlan.Replication(study, folder, results, onlyArms)).DistinctBy(r => r.Key)
+                .Sum(r => r.Stages.Count(s => Pending(r, s)));
+            if (left == 0) return Task.FromResult(0);
+            context.Out.WriteLine($"time limit: {left} stages left for the next invocation of the same command");
+            return Task.FromResult(StudyTimeLimit.ExitCode);
         });
         return command;
     }
 
-    /// <summary>Runs every unfinished stage of <paramref name="runs"/>: the failures, and how many stages the time limit left for later.</summary>
-    static (IReadOnlyList<string> Failures, int LeftForLater) RunAll(CliContext context, StudyDefinition study, string folder, StudyResults results,
+    /// <summary>Runs every unfinished stage of <paramref name="runs"/> that the time limit lets start; returns the failures.</summary>
+    static IReadOnlyList<string> RunAll(CliContext context, StudyDefinition study, string folder, StudyResults results,
         string? dataPath, int? threads, bool keepGoing, IReadOnlyList<StudyRun> runs, StudyEstimate estimate, StudyTimeLimit? limit,
         CancellationToken cancel)
     {
-        (IReadOnlyList<string>, int) Work(ConsoleStudyObserver observer)
+        IReadOnlyList<string> Work(ConsoleStudyObserver observer)
         {
             var runner = new StudyRunner(study, folder, results, dataPath, threads, observer)
             {
@@ -132,8 +130,7 @@ public static class StudyCommand
             };
             try
             {
-                var failures = runner.Run(runs, cancel);
-                return (failures, runner.LeftForLater);
+                return runner.Run(runs, cancel);
             }
             catch (StudyStageFailedException e)
             {
@@ -142,7 +139,7 @@ public static class StudyCommand
         }
 
         if (!context.Console.Profile.Capabilities.Interactive) return Work(new ConsoleStudyObserver(context, null, null, estimate));
-        (IReadOnlyList<string>, int) outcome = ([], 0);
+        IReadOnlyList<string> failures = [];
         context.Console.Progress()
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
                 new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -150,9 +147,9 @@ public static class StudyCommand
             {
                 var whole = progress.AddTask("study", maxValue: Math.Max(1, estimate.Seconds(runs, (r, s) => results.Find(r.Arm.Name, r.Seed)?.Done(s) != true)));
                 var stage = progress.AddTask("stage", maxValue: 1);
-                outcome = Work(new ConsoleStudyObserver(context, whole, stage, estimate));
+                failures = Work(new ConsoleStudyObserver(context, whole, stage, estimate));
             });
-        return outcome;
+        return failures;
     }
 
     static string Publish(string folder, StudyDefinition study, StudyResults results)
@@ -256,7 +253,8 @@ public static class StudyCommand
             table.AddRow(Markup.Escape($"{claim.Id}: {claim.Statement}"), Markup.Escape($"{claim.Better} − {claim.Worse}"), StudyFile.Kebab(claim.Metric),
                 verdict is null ? "—" : string.Create(CultureInfo.InvariantCulture, $"{verdict.Difference:+0.00;-0.00} ± {verdict.StandardError:F2}"),
                 StudyReport.PaperValue(study, claim) is { } paper ? paper.ToString("+0.00;-0.00", CultureInfo.InvariantCulture) : "—",
-                verdict is null ? "not measured" : StudyFile.Kebab(verdict.Verdict));
+                verdict is null ? "not measured"
+                    : StudyFile.Kebab(verdict.Verdict) + (RandomInitGain.WhyNotCounted(study, results, claim) is null ? "" : " (not counted)"));
         }
         context.Console.Write(table);
     }

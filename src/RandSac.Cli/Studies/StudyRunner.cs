@@ -46,9 +46,6 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
     /// </summary>
     public Func<StudyRun, StudyStage, string?>? WhyNotNow { get; init; }
 
-    /// <summary>The stages <see cref="WhyNotNow"/> left for the next invocation, after <see cref="Run"/>.</summary>
-    public int LeftForLater { get; private set; }
-
     /// <summary>Runs every unfinished stage; returns the failures (empty unless <see cref="KeepGoing"/>).</summary>
     public IReadOnlyList<string> Run(IReadOnlyList<StudyRun> runs, CancellationToken cancel)
     {
@@ -77,7 +74,6 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
                 {
                     waitingRuns.Add(run.Key);
                     observer.OnSkipped(run, stage, waits);
-                    LeftForLater++;
                     done++;
                     continue;
                 }

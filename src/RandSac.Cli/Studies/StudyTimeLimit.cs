@@ -6,7 +6,8 @@ namespace RandSac.Cli.Studies;
 
 /// <summary>
 /// <c>--time-limit</c>: how long one invocation of a study may take, as a batch job or a
-/// machine that is kept for a while allows. A stage starts only when its estimated time
+/// machine that is kept for a while allows, counted from the start (the measurement of the
+/// arms' steps included). A stage starts only when its estimated time
 /// ends before the deadline; the others (and the later stages of their runs) are left for the
 /// next invocation of the same command. A stage still running at the deadline is stopped as
 /// SIGTERM stops it: a pre-training finishes its step and saves its checkpoint.

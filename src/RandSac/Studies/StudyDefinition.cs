@@ -25,6 +25,14 @@ public sealed record StudyDefinition
     public StudyReplication? Replicate { get; init; }
 
     public StudyEvaluation Evaluation { get; init; } = new();
+
+    /// <summary>
+    /// The LIN points every pre-trained arm must gain over random initialisation of its encoder's
+    /// shape for the budget to say anything about it (<see cref="RandomInitGain"/>); a claim with
+    /// an arm under it is reported but not counted. Null for no such rule.
+    /// </summary>
+    public double? MinimumGain { get; init; }
+
     public required StudyArm[] Arms { get; init; }
     public StudyClaim[] Claims { get; init; } = [];
 }

@@ -113,6 +113,13 @@ public static class StudyFile
                     $"{where}: 'shape-of' names '{arm.ShapeOf}', which is not a pre-trained arm of this study");
             }
         }
+        if (study.MinimumGain is { } minimum)
+        {
+            Require(double.IsFinite(minimum) && minimum > 0, $"minimum-gain must be a positive number of LIN points, got {minimum}");
+            foreach (var arm in study.Arms.Where(a => a.Kind == ArmKind.Pretrain))
+                Require(RandomInitGain.BaselineOf(study, arm) is not null,
+                    $"minimum-gain needs a random-init baseline of arm '{arm.Name}''s encoder shape: add {{ \"kind\": \"random-init\", \"shape-of\": \"{arm.Name}\" }}");
+        }
         foreach (var name in study.Evaluation.FinetuneArms)
             Require(names.Contains(name), $"evaluation: finetune-arms names '{name}', which is not an arm of this study");
         foreach (var arm in study.Arms.Where(a => a.Kind == ArmKind.FromScratch))

@@ -30,6 +30,9 @@ public static class StudyReport
                       (study.Evaluation.FinetuneArms.Length > 0
                           ? $", fine-tuning `{study.Evaluation.Finetune.ToJsonString()}` for {string.Join(", ", study.Evaluation.FinetuneArms)}"
                           : ""));
+        if (study.MinimumGain is { } minimum)
+            md.AppendLine($"- Minimum gain: every pre-trained arm must beat random initialisation of its encoder's shape by {F(minimum)} LIN points; " +
+                          "a claim with an arm under it is reported but not counted");
         var builds = results.Records.SelectMany(x => x.Build.Values).Distinct().ToList();
         md.AppendLine($"- Builds: {(builds.Count == 0 ? "none yet" : string.Join(", ", builds.Select(b => $"`{b}`")))}");
         double hours = results.Records.Sum(x => x.WallSeconds.Values.Sum()) / 3600;
@@ -54,7 +57,7 @@ public static class StudyReport
                           $"{Number(arm.Paper?.Lin)} | {Number(arm.Paper?.Ft)} | {(walls.Count == 0 ? "—" : $"{walls.Average() / 60:F0} min")} |");
         }
         md.AppendLine();
-        if (RandomInitMargin(study, results) is { } margin) md.AppendLine(margin).AppendLine();
+        if (GainParagraph(study, results) is { } gains) md.AppendLine(gains).AppendLine();
 
         md.AppendLine("## Claims");
         md.AppendLine();
@@ -64,8 +67,10 @@ public static class StudyReport
         {
             var verdict = ClaimVerdict.Judge(claim, results);
             string measured = verdict is null ? "not measured yet" : $"{Signed(verdict.Difference)} ± {F(verdict.StandardError)} (n {verdict.Better.N}, {verdict.Worse.N})";
+            string judged = verdict is null ? "—" : $"**{StudyFile.Kebab(verdict.Verdict)}**" +
+                (RandomInitGain.WhyNotCounted(study, results, claim) is { } why ? $", not counted: {why}" : "");
             md.AppendLine($"| {claim.Id} | {claim.Statement} | {StudyFile.Kebab(claim.Metric)} | {claim.Better} − {claim.Worse} | {measured} | " +
-                          $"{PaperDifference(study, claim)} | {(verdict is null ? "—" : $"**{StudyFile.Kebab(verdict.Verdict)}**")} |");
+                          $"{PaperDifference(study, claim)} | {judged} |");
         }
         md.AppendLine();
         md.AppendLine("**Verdict rule.** " + ClaimVerdict.Rule);
@@ -97,20 +102,24 @@ public static class StudyReport
     static string PaperDifference(StudyDefinition study, StudyClaim claim) =>
         PaperValue(study, claim) is { } d ? Signed(d) + (claim.Table is null ? "" : $" (Table {claim.Table})") : "—";
 
-    /// <summary>How far each pre-trained arm's LIN is above the random-init baseline of the same shape.</summary>
-    static string? RandomInitMargin(StudyDefinition study, StudyResults results)
+    /// <summary>How far each pre-trained arm's LIN is above random initialisation of its encoder's shape, and which arms are under the minimum.</summary>
+    static string? GainParagraph(StudyDefinition study, StudyResults results)
     {
-        var baseline = study.Arms.FirstOrDefault(a => a.Kind == ArmKind.RandomInit);
-        if (baseline is null || ArmSummary.Of(results.Of(baseline.Name, StudyMetric.Lin)) is not { } random) return null;
-        var margins = study.Arms.Where(a => a.Kind == ArmKind.Pretrain)
-            .Select(a => (a.Name, Lin: ArmSummary.Of(results.Of(a.Name, StudyMetric.Lin))))
-            .Where(a => a.Lin is not null)
-            .Select(a => (a.Name, Margin: a.Lin!.Mean - random.Mean))
-            .OrderBy(a => a.Margin)
-            .ToList();
-        if (margins.Count == 0) return null;
-        return $"Against random initialisation (`{baseline.Name}`, LIN {F(random.Mean)}): the pre-trained arms are " +
-               string.Join(", ", margins.Select(m => $"{m.Name} {Signed(m.Margin)}")) + " LIN points above it.";
+        var gains = RandomInitGain.Measure(study, results);
+        if (gains.Count == 0) return null;
+        var text = new StringBuilder("Gain over random initialisation of the same encoder shape, in LIN points: ");
+        text.AppendJoin("; ", gains.GroupBy(g => g.Baseline).Select(group =>
+            string.Join(", ", group.Select(g => $"{g.Arm} {Signed(g.Points)}")) +
+            $" (against `{group.Key}`, LIN {F(ArmSummary.Of(results.Of(group.Key, StudyMetric.Lin))!.Mean)})"));
+        text.Append(". ");
+        if (study.MinimumGain is { } minimum)
+        {
+            var under = RandomInitGain.Under(study, results);
+            text.Append(under.Count == 0
+                ? $"Every measured arm clears the minimum gain of {F(minimum)}."
+                : $"Under the minimum gain of {F(minimum)}: {string.Join(", ", under.Select(g => g.Arm))}; the claims that involve them are not counted.");
+        }
+        return text.ToString().TrimEnd();
     }
 
     static string Setting(StudyArm arm) => arm.Kind switch

@@ -57,6 +57,7 @@ public class StudyFileTests
         Assert.All(study.Arms, arm => Assert.False(arm.Overrides.ContainsKey("epochs")));
         Assert.Contains(study.Arms, a => a.Kind == ArmKind.RandomInit);
         Assert.Contains(study.Arms, a => a.Kind == ArmKind.FromScratch);
+        Assert.Equal(8.0, study.MinimumGain);
     }
 
     [Fact]
@@ -86,6 +87,8 @@ public class StudyFileTests
     [InlineData(ValidArms + ", \"claims\": [ { \"id\": \"1\", \"statement\": \"s\", \"better\": \"square\", \"worse\": \"patch\", \"metric\": \"ft\" } ]", "claim 1 compares ft of arm 'square', which the study does not measure")]
     [InlineData(ValidArms + ", \"evaluation\": { \"linprobe\": { \"epochz\": 3 } }", "evaluation.linprobe: Unrecognized command or argument '--epochz'")]
     [InlineData(ValidArms + ", \"evaluation\": { \"linprobe\": { \"seed\": 3 } }", "evaluation.linprobe: 'seed' is set by the study")]
+    [InlineData(ValidArms + ", \"minimum-gain\": 8", "minimum-gain needs a random-init baseline of arm 'square''s encoder shape")]
+    [InlineData(ValidArms + ", \"minimum-gain\": -1", "minimum-gain must be a positive number of LIN points, got -1")]
     public void BadStudyFilesAreOneLineAndExitTwo(string body, string message)
     {
         using var folder = new TempDirectory();
