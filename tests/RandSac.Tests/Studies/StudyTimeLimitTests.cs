@@ -55,9 +55,7 @@ public class StudyTimeLimitTests
     public void AWaitingPretrainingHoldsBackItsEvaluationsAndItsBaselineButNotTheOtherRuns()
     {
         using var folder = new TempDirectory();
-        string file = folder.Combine("tiny.json");
-        File.WriteAllText(file, StudyCommandTests.TinyStudy);
-        string output = folder.Combine("out");
+        var (file, output) = TinyStudy(folder);
         var study = StudyFile.Load(file);
         var runs = StudyPlan.Build(study, output, [0]);
         // The checkpoint of an unfinished attempt lies in square's folder: no evaluation may take it.
@@ -109,9 +107,7 @@ public class StudyTimeLimitTests
     public void ALimitThatEndsBeforeTheFirstStageStopsTheStudyWithTryAgain()
     {
         using var folder = new TempDirectory();
-        string file = folder.Combine("tiny.json");
-        File.WriteAllText(file, StudyCommandTests.TinyStudy);
-        string output = folder.Combine("out");
+        var (file, output) = TinyStudy(folder);
 
         // Measuring the arms' steps alone takes longer than a second here.
         var result = CliRunner.Run("study", file, "--out", output, "--seeds", "0", "--time-limit", "1s");
@@ -128,11 +124,18 @@ public class StudyTimeLimitTests
     public void ABadTimeLimitIsOneLineAndExitTwo()
     {
         using var folder = new TempDirectory();
+        var (file, output) = TinyStudy(folder);
+        CliRunner.AssertBadInput(CliRunner.Run("study", file, "--out", output, "--time-limit", "soon"),
+            "--time-limit: 'soon' is not a positive duration");
+        Assert.False(Directory.Exists(output));
+    }
+
+    /// <summary>The tiny study of <see cref="StudyCommandTests"/> in a file, and a study folder that does not exist yet.</summary>
+    static (string File, string Output) TinyStudy(TempDirectory folder)
+    {
         string file = folder.Combine("tiny.json");
         File.WriteAllText(file, StudyCommandTests.TinyStudy);
-        CliRunner.AssertBadInput(CliRunner.Run("study", file, "--out", folder.Combine("out"), "--time-limit", "soon"),
-            "--time-limit: 'soon' is not a positive duration");
-        Assert.False(Directory.Exists(folder.Combine("out")));
+        return (file, folder.Combine("out"));
     }
 
     sealed class RecordingObserver : IStudyObserver
