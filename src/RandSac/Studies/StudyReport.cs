@@ -19,7 +19,7 @@ public static class StudyReport
         md.AppendLine($"# Study `{study.Name}`");
         md.AppendLine();
         if (study.Description is { } description) md.AppendLine(description).AppendLine();
-        md.AppendLine($"- Study file: `{results.StudyFile}`");
+        md.AppendLine($"- Study file: `{results.StudyFile}` (of the latest invocation)");
         md.AppendLine($"- Base: `{study.Base.ToJsonString()}`");
         md.AppendLine($"- Budget (every pre-trained arm alike): `{study.Budget.ToJsonString()}`");
         md.AppendLine($"- Seeds: {string.Join(", ", study.Seeds)}" + (study.Replicate is { } r

@@ -13,7 +13,8 @@ public sealed class StudyResults
     public const string FileName = "study.json";
 
     public string Study { get; init; } = "";
-    public string StudyFile { get; init; } = "";
+    /// <summary>The study file of the latest invocation (each record holds its own resolved config).</summary>
+    public string StudyFile { get; set; } = "";
     public List<StudyRecord> Records { get; init; } = [];
 
     public StudyRecord? Find(string arm, int seed) => Records.FirstOrDefault(r => r.Arm == arm && r.Seed == seed);
@@ -35,6 +36,7 @@ public sealed class StudyResults
                           ?? throw new InvalidDataException($"{path}: empty");
             if (results.Study != study)
                 throw new InvalidDataException($"{path} holds study '{results.Study}', not '{study}': choose another --out");
+            results.StudyFile = studyFile;
             return results;
         }
         catch (JsonException e)

@@ -1,3 +1,4 @@
+using RandSac.Cli.Studies;
 using RandSac.Studies;
 using RandSac.Training;
 
@@ -86,6 +87,22 @@ public class RandomInitGainTests
         Assert.Contains("| b | square beats mae | lin | square − mae | +2.00 ± 0.71 (n 1, 1) | — | **holds** |", report);
         Assert.Contains("in LIN points: two-stream +7.40 (against `random-init-two-stream`, LIN 42.60); mae +8.50, square +10.50 " +
                         "(against `random-init`, LIN 42.50). Under the minimum gain of 8.00: two-stream; the claims that involve them are not counted.", report);
+    }
+
+    [Fact]
+    public void TheChartLabelsTheArmsOfAClaimThatIsNotCounted()
+    {
+        using var folder = new TempDirectory();
+        var study = Load(folder);
+        var results = Results(("square", 53.0), ("mae", 51.0), ("two-stream", 50.0), ("random-init", 42.5), ("random-init-two-stream", 42.6));
+
+        var columns = StudyChart.Columns(study, results);
+
+        Assert.Equal(["a: square (lin, not counted)", "a: two-stream (lin, not counted)", "b: square (lin)", "b: mae (lin)"],
+            columns.Select(c => c.Label));
+        Assert.Equal([0, 1, 2.8, 3.8], columns.Select(c => Math.Round(c.X, 9)));
+        Assert.Equal([53.0, 50.0, 53.0, 51.0], columns.Select(c => c.Measured!.Mean));
+        Assert.Equal([81.38, null, 81.38, null], columns.Select(c => c.Paper));
     }
 
     [Fact]
