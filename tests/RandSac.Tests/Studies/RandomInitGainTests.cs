@@ -44,6 +44,10 @@ public class RandomInitGainTests
         }).ToList(),
     };
 
+    /// <summary>two-stream gains 7.40 over a random encoder of its shape; square and mae gain more than 8.</summary>
+    static readonly StudyResults TwoStreamUnderTheMinimum =
+        Results(("square", 53.0), ("mae", 51.0), ("two-stream", 50.0), ("random-init", 42.5), ("random-init-two-stream", 42.6));
+
     [Fact]
     public void EachArmIsMeasuredAgainstRandomInitOfItsEncodersShape()
     {
@@ -70,7 +74,7 @@ public class RandomInitGainTests
     {
         using var folder = new TempDirectory();
         var study = Load(folder);
-        var results = Results(("square", 53.0), ("mae", 51.0), ("two-stream", 50.0), ("random-init", 42.5), ("random-init-two-stream", 42.6));
+        var results = TwoStreamUnderTheMinimum;
 
         var gains = RandomInitGain.Measure(study, results);
         Assert.Equal([("two-stream", "random-init-two-stream"), ("mae", "random-init"), ("square", "random-init")],
@@ -94,7 +98,7 @@ public class RandomInitGainTests
     {
         using var folder = new TempDirectory();
         var study = Load(folder);
-        var results = Results(("square", 53.0), ("mae", 51.0), ("two-stream", 50.0), ("random-init", 42.5), ("random-init-two-stream", 42.6));
+        var results = TwoStreamUnderTheMinimum;
 
         var columns = StudyChart.Columns(study, results);
 
