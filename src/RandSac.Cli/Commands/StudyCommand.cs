@@ -84,7 +84,7 @@ public static class StudyCommand
             var failures = new List<string>();
             try
             {
-                failures.AddRange(RunAll(context, study, folder, results, dataPath, threadCount, keep, runs, estimate, limit, cancel));
+                RunAll(context, study, folder, results, dataPath, threadCount, keep, runs, estimate, limit, failures, cancel);
                 var replication = StudyPlan.Replication(study, folder, results, onlyArms);
                 if (replication.Count > 0)
                 {
@@ -93,11 +93,12 @@ public static class StudyCommand
                     context.Out.WriteLine($"replication: {replication.Count} runs at seeds {string.Join(",", study.Replicate!.Seeds)} for the arms of claims " +
                                           $"under {study.Replicate.Below} points, {replication.Sum(r => r.Stages.Count(s => Pending(r, s)))} stages to do " +
                                           $"(about {ConsoleStudyObserver.Duration(replicationEstimate.Seconds(replication, Pending))})");
-                    failures.AddRange(RunAll(context, study, folder, results, dataPath, threadCount, keep, replication, replicationEstimate, limit, cancel));
+                    RunAll(context, study, folder, results, dataPath, threadCount, keep, replication, replicationEstimate, limit, failures, cancel);
                 }
             }
             catch (OperationCanceledException) when (limit is not null && !signalled.IsCancellationRequested)
             {
+                limit.Reached();
                 context.Out.WriteLine("time limit reached: no further stage starts, and a pre-training it stopped continues from its checkpoint next time");
             }
             string report = Publish(folder, study, results);
@@ -105,32 +106,47 @@ public static class StudyCommand
             context.Out.WriteLine($"results: {report}");
             foreach (var failure in failures) context.Error.WriteLine($"randsac: failed: {failure}");
             if (failures.Count > 0) return Task.FromResult(CliApp.Failure);
-            // With no failure, a stage is left only because of the time limit.
             int left = runs.Concat(StudyPlan.Replication(study, folder, results, onlyArms)).DistinctBy(r => r.Key)
                 .Sum(r => r.Stages.Count(s => Pending(r, s)));
             if (left == 0) return Task.FromResult(0);
-            context.Out.WriteLine($"time limit: {left} stages left for the next invocation of the same command");
-            return Task.FromResult(StudyTimeLimit.ExitCode);
+            if (limit is { NeverFits: > 0 })
+            {
+                context.Error.WriteLine($"randsac: {limit.NeverFits} stage(s) take longer than the whole --time-limit of {ConsoleStudyObserver.Duration(limit.Limit.TotalSeconds)} " +
+                                        "and cannot be continued from a checkpoint (listed above): raise --time-limit");
+                return Task.FromResult(CliApp.Failure);
+            }
+            if (limit is { HeldBack: true })
+            {
+                context.Out.WriteLine($"time limit: {left} stages left for the next invocation of the same command");
+                return Task.FromResult(StudyTimeLimit.ExitCode);
+            }
+            context.Error.WriteLine($"randsac: {left} stages are left undone; the lines above say why");
+            return Task.FromResult(CliApp.Failure);
         });
         return command;
     }
 
-    /// <summary>Runs every unfinished stage of <paramref name="runs"/> that the time limit lets start; returns the failures.</summary>
-    static IReadOnlyList<string> RunAll(CliContext context, StudyDefinition study, string folder, StudyResults results,
+    /// <summary>
+    /// Runs every unfinished stage of <paramref name="runs"/> that the time limit lets start; a
+    /// failure under --keep-going goes to <paramref name="failures"/> as it happens.
+    /// </summary>
+    static void RunAll(CliContext context, StudyDefinition study, string folder, StudyResults results,
         string? dataPath, int? threads, bool keepGoing, IReadOnlyList<StudyRun> runs, StudyEstimate estimate, StudyTimeLimit? limit,
-        CancellationToken cancel)
+        List<string> failures, CancellationToken cancel)
     {
-        IReadOnlyList<string> Work(ConsoleStudyObserver observer)
+        void Work(ConsoleStudyObserver observer)
         {
             var runner = new StudyRunner(study, folder, results, dataPath, threads, observer)
             {
                 KeepGoing = keepGoing,
+                Failures = failures,
                 Saved = () => Publish(folder, study, results),
-                WhyNotNow = limit is null ? null : (run, stage) => limit.WhyNotNow(estimate.Seconds(run, stage)),
+                // A pre-training continues from its checkpoint, so one cut off by the limit is not lost.
+                WhyNotNow = limit is null ? null : (run, stage) => limit.WhyNotNow(estimate.Seconds(run, stage), continues: stage == StudyStage.Pretrain),
             };
             try
             {
-                return runner.Run(runs, cancel);
+                runner.Run(runs, cancel);
             }
             catch (StudyStageFailedException e)
             {
@@ -138,8 +154,11 @@ public static class StudyCommand
             }
         }
 
-        if (!context.Console.Profile.Capabilities.Interactive) return Work(new ConsoleStudyObserver(context, null, null, estimate));
-        IReadOnlyList<string> failures = [];
+        if (!context.Console.Profile.Capabilities.Interactive)
+        {
+            Work(new ConsoleStudyObserver(context, null, null, estimate));
+            return;
+        }
         context.Console.Progress()
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
                 new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -147,9 +166,8 @@ public static class StudyCommand
             {
                 var whole = progress.AddTask("study", maxValue: Math.Max(1, estimate.Seconds(runs, (r, s) => results.Find(r.Arm.Name, r.Seed)?.Done(s) != true)));
                 var stage = progress.AddTask("stage", maxValue: 1);
-                failures = Work(new ConsoleStudyObserver(context, whole, stage, estimate));
+                Work(new ConsoleStudyObserver(context, whole, stage, estimate));
             });
-        return failures;
     }
 
     static string Publish(string folder, StudyDefinition study, StudyResults results)

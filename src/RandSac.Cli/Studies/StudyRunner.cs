@@ -46,12 +46,17 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
     /// </summary>
     public Func<StudyRun, StudyStage, string?>? WhyNotNow { get; init; }
 
-    /// <summary>Runs every unfinished stage; returns the failures (empty unless <see cref="KeepGoing"/>).</summary>
-    public IReadOnlyList<string> Run(IReadOnlyList<StudyRun> runs, CancellationToken cancel)
+    /// <summary>
+    /// Where a failed stage is reported under <see cref="KeepGoing"/>, as it fails, so a study that
+    /// the time limit stops later still reports it.
+    /// </summary>
+    public ICollection<string> Failures { get; init; } = new List<string>();
+
+    /// <summary>Runs every unfinished stage; a failure goes to <see cref="Failures"/> under <see cref="KeepGoing"/>, else it is thrown.</summary>
+    public void Run(IReadOnlyList<StudyRun> runs, CancellationToken cancel)
     {
         int total = runs.Sum(r => r.Stages.Length);
         int done = 0;
-        var failed = new List<string>();
         var failedRuns = new HashSet<string>();
         var waitingRuns = new HashSet<string>();
         foreach (var run in runs)
@@ -67,7 +72,7 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
                 }
                 string checkpointRun = StudyRun.RunKey(run.Arm.ShapeOf ?? run.Arm.Name, run.Seed);
                 // Stages keep their order; and a waiting pre-training may have the checkpoint of an unfinished attempt, which no evaluation may take.
-                string? waits = waitingRuns.Contains(checkpointRun)
+                string? waits = waitingRuns.Contains(run.Key) || waitingRuns.Contains(checkpointRun)
                     ? "an earlier stage of its run waits: left for the next invocation"
                     : WhyNotNow?.Invoke(run, stage);
                 if (waits is not null)
@@ -110,14 +115,13 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
                 }
                 catch (StudyStageFailedException e) when (KeepGoing)
                 {
-                    failed.Add(e.Message);
+                    Failures.Add(e.Message);
                     failedRuns.Add(run.Key);
                     break;
                 }
                 done++;
             }
         }
-        return failed;
     }
 
     StudyRecord RecordOf(StudyRun run)

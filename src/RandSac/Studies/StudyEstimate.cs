@@ -103,7 +103,10 @@ public sealed class StudyEstimate
         return secondsPerMicroBatch / batch;
     }
 
-    /// <summary>Estimated seconds of one stage of a run.</summary>
+    /// <summary>
+    /// Estimated seconds of one stage of a run; a pre-training counts only the steps after those
+    /// its checkpoint holds, since it continues from there.
+    /// </summary>
     public double Seconds(StudyRun run, StudyStage stage)
     {
         string armName = run.Arm.ShapeOf ?? run.Arm.Name;
@@ -112,7 +115,8 @@ public sealed class StudyEstimate
         double featurePass = (_trainImages + _testImages) * perImage / 6;
         return stage switch
         {
-            StudyStage.Pretrain => PretrainSteps(config, _trainImages) * config.EffectiveBatch * perImage,
+            StudyStage.Pretrain => Math.Max(0, PretrainSteps(config, _trainImages) - (Checkpoint.StepIn(Checkpoint.PathIn(run.CheckpointFolder)) ?? 0))
+                                   * config.EffectiveBatch * perImage,
             StudyStage.Linprobe => featurePass,
             StudyStage.Knn => featurePass / 4,
             _ => Epochs(_study.Evaluation.Finetune, new Evaluation.FineTuneOptions().Epochs) * _trainImages * perImage / 2 + featurePass / 2,

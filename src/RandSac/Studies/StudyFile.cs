@@ -118,7 +118,7 @@ public static class StudyFile
             Require(double.IsFinite(minimum) && minimum > 0, $"minimum-gain must be a positive number of LIN points, got {minimum}");
             foreach (var arm in study.Arms.Where(a => a.Kind == ArmKind.Pretrain))
                 Require(RandomInitGain.BaselineOf(study, arm) is not null,
-                    $"minimum-gain needs a random-init baseline of arm '{arm.Name}''s encoder shape: add {{ \"kind\": \"random-init\", \"shape-of\": \"{arm.Name}\" }}");
+                    $"minimum-gain needs a random-init baseline of arm '{arm.Name}''s encoder shape: add {{ \"name\": \"random-init-{arm.Name}\", \"kind\": \"random-init\", \"shape-of\": \"{arm.Name}\" }}");
         }
         foreach (var name in study.Evaluation.FinetuneArms)
             Require(names.Contains(name), $"evaluation: finetune-arms names '{name}', which is not an arm of this study");

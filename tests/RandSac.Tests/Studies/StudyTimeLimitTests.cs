@@ -15,22 +15,29 @@ public class StudyTimeLimitTests
     [InlineData("45s", 45)]
     [InlineData("1h", 3600)]
     [InlineData("1h0m30s", 3630)]
+    [InlineData("1d12h", 129600)]
     [InlineData("2:30:00", 9000)]
-    [InlineData("2:30", 9000)]
     [InlineData("0:00:05", 5)]
+    [InlineData("90", 5400)] // SLURM: minutes
+    [InlineData("2:30", 150)] // SLURM: minutes:seconds
+    [InlineData("1-12", 129600)] // SLURM: days-hours
+    [InlineData("1-12:30", 131400)]
+    [InlineData("1-00:00:10", 86410)]
     public void DurationsAreReadAsSchedulersWriteThem(string text, double seconds) =>
         Assert.Equal(TimeSpan.FromSeconds(seconds), StudyTimeLimit.ParseDuration(text, "--time-limit"));
 
     [Theory]
     [InlineData("")]
     [InlineData("2h30")]
-    [InlineData("90")]
-    [InlineData("1d")]
+    [InlineData("1-")]
+    [InlineData("2:30:")]
+    [InlineData("1:2:3:4")]
     [InlineData("0m")]
     [InlineData("0:00:00")]
     [InlineData("2:75")]
     [InlineData("-5m")]
     [InlineData("600h")]
+    [InlineData("25-00")]
     public void OtherDurationsAreBadInput(string text)
     {
         var e = Assert.Throws<UserInputException>(() => StudyTimeLimit.ParseDuration(text, "--time-limit"));
@@ -43,12 +50,32 @@ public class StudyTimeLimitTests
         var start = new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.Zero);
         var now = start;
         var limit = new StudyTimeLimit(TimeSpan.FromHours(2), start, () => now);
-        Assert.Null(limit.WhyNotNow(7200));
+        Assert.Null(limit.WhyNotNow(7200, continues: false));
         now = start.AddMinutes(90);
-        Assert.Null(limit.WhyNotNow(1800));
-        Assert.Equal("about 31 min, and 30 min of the time limit is left: left for the next invocation", limit.WhyNotNow(1860));
+        Assert.Null(limit.WhyNotNow(1800, continues: false));
+        Assert.False(limit.HeldBack);
+        Assert.Equal("about 31 min, and 30 min of the time limit is left: left for the next invocation", limit.WhyNotNow(1860, continues: true));
+        Assert.True(limit.HeldBack);
         now = start.AddHours(3);
-        Assert.Contains("and 0 s of the time limit is left", limit.WhyNotNow(1));
+        Assert.Contains("and 0 s of the time limit is left", limit.WhyNotNow(1, continues: false));
+        Assert.Equal(0, limit.NeverFits);
+    }
+
+    [Fact]
+    public void AStageLongerThanTheWholeLimitStartsOnlyIfItContinuesFromACheckpoint()
+    {
+        var start = new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.Zero);
+        var now = start.AddMinutes(100);
+        var limit = new StudyTimeLimit(TimeSpan.FromHours(2), start, () => now);
+
+        // Waiting would never help a 3-hour pre-training: it starts, is stopped at the deadline and continues next time.
+        Assert.Null(limit.WhyNotNow(3 * 3600, continues: true));
+        Assert.Equal("about 3 h 00 min, longer than the whole time limit, and it cannot continue from a checkpoint",
+            limit.WhyNotNow(3 * 3600, continues: false));
+        Assert.Equal(1, limit.NeverFits);
+        Assert.False(limit.HeldBack);
+        now = start.AddHours(2);
+        Assert.NotNull(limit.WhyNotNow(3 * 3600, continues: true));
     }
 
     [Fact]
@@ -69,7 +96,7 @@ public class StudyTimeLimitTests
             WhyNotNow = (run, stage) => run.Arm.Name == "square" && stage == StudyStage.Pretrain ? "waits for the test" : null,
         };
 
-        Assert.Empty(runner.Run(runs, CancellationToken.None));
+        runner.Run(runs, CancellationToken.None);
 
         Assert.Equal(["square seed 0 · pretrain: waits for the test",
                       "square seed 0 · linprobe: an earlier stage of its run waits: left for the next invocation",
@@ -82,25 +109,55 @@ public class StudyTimeLimitTests
     }
 
     [Fact]
-    public void AStudyThatDoesNotFitTrainsNothingAndExitsWithTryAgain()
+    public void AWaitingEvaluationOfABaselineHoldsBackItsLaterStages()
+    {
+        using var folder = new TempDirectory();
+        string file = folder.Combine("tiny.json");
+        File.WriteAllText(file, StudyCommandTests.TinyStudy.Replace("\"knn\": null", "\"knn\": {}"));
+        string output = folder.Combine("out");
+        var study = StudyFile.Load(file);
+        var results = new StudyResults { Study = study.Name, StudyFile = file };
+        var observer = new RecordingObserver();
+        var runner = new StudyRunner(study, output, results, null, null, observer)
+        {
+            WhyNotNow = (run, stage) => run.Arm.Name switch
+            {
+                "patch" => "not in this test",
+                "random" when stage == StudyStage.Linprobe => "waits for the test",
+                _ => null,
+            },
+        };
+
+        runner.Run(StudyPlan.Build(study, output, [0]), CancellationToken.None);
+
+        // square's checkpoint is there, but random's kNN comes after its linear probe, which waits.
+        Assert.Equal(["square seed 0 · pretrain", "square seed 0 · linprobe", "square seed 0 · knn"], observer.Started);
+        Assert.Equal(["random seed 0 · linprobe: waits for the test",
+                      "random seed 0 · knn: an earlier stage of its run waits: left for the next invocation"],
+            observer.Skipped.Where(line => line.StartsWith("random", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void APretrainingLongerThanTheLimitIsStoppedAtItWithItsCheckpointAndTheStudyExitsWithTryAgain()
     {
         using var folder = new TempDirectory();
         string file = folder.Combine("long.json");
         File.WriteAllText(file, StudyCommandTests.TinyStudy.Replace("\"epochs\": 1, \"warmup-epochs\": 0, \"max-steps\": 2",
-            "\"epochs\": 1000000, \"warmup-epochs\": 0, \"max-steps\": 1000000"));
+            "\"epochs\": 1000000, \"warmup-epochs\": 0, \"max-steps\": 1000000, \"checkpoint-every\": 1000000"));
         string output = folder.Combine("out");
+        var first = StudyPlan.Build(StudyFile.Load(file), output, [0])[0];
 
-        var result = CliRunner.Run("study", file, "--out", output, "--seeds", "0", "--time-limit", "1m");
+        var result = CliRunner.Run("study", file, "--out", output, "--seeds", "0", "--time-limit", "45s");
 
         Assert.True(result.ExitCode == StudyTimeLimit.ExitCode, result.Out + result.Error);
         string printed = System.Text.RegularExpressions.Regex.Replace(result.Out, @"\s+", " "); // a narrow console wraps lines
-        Assert.Contains("time limit 1 min: no stage starts that would end after", printed);
-        Assert.Contains("square seed 0 · pretrain: about", printed);
-        Assert.Contains("of the time limit is left: left for the next invocation", printed);
-        Assert.Contains("random seed 0 · linprobe: an earlier stage of its run waits", printed);
+        Assert.Contains("time limit 45 s: no stage starts that would end after", printed);
+        Assert.Contains($"[1/5] {first.Arm.Name} seed 0 · pretrain", printed);
+        Assert.Contains("time limit reached: no further stage starts", printed);
         Assert.Contains("time limit: 5 stages left for the next invocation of the same command", printed);
-        Assert.False(Directory.Exists(StudyPlan.RunFolder(output, "square", 0)));
-        Assert.False(Directory.Exists(StudyPlan.RunFolder(output, "patch", 0)));
+        // Stopped as SIGTERM stops it: the checkpoint of the step it finished, though checkpoint-every is far away.
+        Assert.True(Checkpoint.StepIn(Checkpoint.PathIn(first.CheckpointFolder)) > 0, result.Out);
+        Assert.Equal("", result.Error);
     }
 
     [Fact]
@@ -118,6 +175,28 @@ public class StudyTimeLimitTests
         Assert.Matches("time limit: [1-5] stages left for the next invocation of the same command", printed);
         Assert.True(File.Exists(Path.Combine(output, StudyResults.FileName)));
         Assert.Equal("", result.Error);
+    }
+
+    [Fact]
+    public void StagesLeftForAnotherReasonThanTheLimitAreAFailureNotTryAgain()
+    {
+        using var folder = new TempDirectory();
+        var (file, output) = TinyStudy(folder);
+        var finished = CliRunner.Run("study", file, "--out", output, "--only", "square", "--seeds", "0");
+        Assert.True(finished.ExitCode == 0, finished.Out + finished.Error);
+        // The checkpoint of a finished pre-training is gone, and its linear probe is to be done again.
+        var results = StudyResults.LoadOrCreate(output, "tiny", file);
+        var square = results.Find("square", 0)!;
+        square.WallSeconds.Remove(StudyStage.Linprobe);
+        results.Save(output);
+        File.Delete(Checkpoint.PathIn(square.Folder));
+
+        var result = CliRunner.Run("study", file, "--out", output, "--only", "square", "--seeds", "0", "--time-limit", "2h");
+
+        Assert.True(result.ExitCode == CliApp.Failure, result.Out + result.Error);
+        Assert.Contains("square seed 0 · linprobe: no checkpoint in", System.Text.RegularExpressions.Regex.Replace(result.Out, @"\s+", " "));
+        Assert.Contains("randsac: 1 stages are left undone; the lines above say why", result.Error);
+        Assert.DoesNotContain("time limit:", result.Out);
     }
 
     [Fact]
