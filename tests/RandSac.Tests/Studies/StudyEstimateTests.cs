@@ -1,0 +1,41 @@
+using System.Buffers.Binary;
+using System.Text;
+using RandSac.Studies;
+using RandSac.Training;
+
+namespace RandSac.Tests.Studies;
+
+/// <summary>How long the study expects a stage to take.</summary>
+public class StudyEstimateTests
+{
+    [Fact]
+    public void APretrainingThatContinuesFromACheckpointIsEstimatedForTheStepsAfterIt()
+    {
+        using var folder = new TempDirectory();
+        string file = folder.Combine("tiny.json");
+        // 1 epoch of 48 images at batch 8 is 6 steps.
+        File.WriteAllText(file, StudyCommandTests.TinyStudy.Replace("\"max-steps\": 2", "\"max-steps\": 6"));
+        var study = StudyFile.Load(file);
+        var square = StudyPlan.Build(study, folder.Combine("out"), [0], ["square"]).Single(r => r.Arm.Name == "square");
+        var estimate = StudyEstimate.Measure(study, [square], _ => true, channels: 3, imageSize: 16, trainImages: 48, testImages: 48,
+            threads: 1, log: null, CancellationToken.None);
+        double whole = estimate.Seconds(square, StudyStage.Pretrain);
+        Assert.True(whole > 0);
+
+        WriteCheckpointAtStep(Checkpoint.PathIn(square.CheckpointFolder), 4);
+        Assert.Equal(whole / 3, estimate.Seconds(square, StudyStage.Pretrain), 9);
+        WriteCheckpointAtStep(Checkpoint.PathIn(square.CheckpointFolder), 6);
+        Assert.Equal(0, estimate.Seconds(square, StudyStage.Pretrain));
+    }
+
+    /// <summary>A safetensors file with no tensors whose header records a step, as far as the estimate reads it.</summary>
+    static void WriteCheckpointAtStep(string path, long step)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        byte[] header = Encoding.UTF8.GetBytes("{\"__metadata__\":{\"step\":\"" + step + "\"}}");
+        var bytes = new byte[8 + header.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)header.Length);
+        header.CopyTo(bytes, 8);
+        File.WriteAllBytes(path, bytes);
+    }
+}
