@@ -85,7 +85,7 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
                 bool blocked = failedRuns.Contains(checkpointRun);
                 if (blocked || (stage != StudyStage.Pretrain && !File.Exists(Checkpoint.PathIn(run.CheckpointFolder))))
                 {
-                    observer.OnSkipped(run, stage, $"no checkpoint in {run.CheckpointFolder}");
+                    observer.OnSkipped(run, stage, blocked ? $"{checkpointRun}, whose checkpoint it uses, failed above" : $"no checkpoint in {run.CheckpointFolder}");
                     done++;
                     continue;
                 }

@@ -38,13 +38,26 @@ public static class RandomInitGain
     public static IReadOnlyList<Gain> Under(StudyDefinition study, StudyResults results) =>
         study.MinimumGain is { } minimum ? Measure(study, results).Where(g => g.Points < minimum).ToList() : [];
 
-    /// <summary>Why a claim's verdict is not counted (an arm of it is under the minimum gain), or null.</summary>
+    /// <summary>
+    /// Why a claim's verdict is not counted, or null: an arm of it is under the minimum gain, or
+    /// its gain is not measured yet (its LIN or its baseline's is missing), so the budget rule
+    /// cannot vouch for it.
+    /// </summary>
     public static string? WhyNotCounted(StudyDefinition study, StudyResults results, StudyClaim claim)
     {
-        var under = Under(study, results).Where(g => g.Arm == claim.Better || g.Arm == claim.Worse).ToList();
-        if (under.Count == 0) return null;
-        return string.Join("; ", under.Select(g =>
-            $"{g.Arm} gains {Points(g.Points, "+0.00;−0.00")} LIN over {g.Baseline}, under the minimum of {Points(study.MinimumGain!.Value, "0.00")}"));
+        if (study.MinimumGain is not { } minimum) return null;
+        var measured = Measure(study, results).ToDictionary(g => g.Arm);
+        var reasons = new[] { claim.Better, claim.Worse }
+            .Select(name => StudyFile.Arm(study, name))
+            .Where(arm => arm.Kind == ArmKind.Pretrain)
+            .Select(arm => measured.TryGetValue(arm.Name, out var gain)
+                ? gain.Points < minimum
+                    ? $"{gain.Arm} gains {Points(gain.Points, "+0.00;−0.00")} LIN over {gain.Baseline}, under the minimum of {Points(minimum, "0.00")}"
+                    : null
+                : $"{arm.Name}'s gain over {BaselineOf(study, arm)!.Name} is not measured yet")
+            .OfType<string>()
+            .ToList();
+        return reasons.Count == 0 ? null : string.Join("; ", reasons);
     }
 
     static string Points(double value, string format) => value.ToString(format, System.Globalization.CultureInfo.InvariantCulture);

@@ -32,7 +32,7 @@ public static class StudyReport
                           : ""));
         if (study.MinimumGain is { } minimum)
             md.AppendLine($"- Minimum gain: every pre-trained arm must beat random initialisation of its encoder's shape by {F(minimum)} LIN points; " +
-                          "a claim with an arm under it is reported but not counted");
+                          "a claim with an arm under it, or with an arm whose gain is not measured yet, is reported but not counted");
         var builds = results.Records.SelectMany(x => x.Build.Values).Distinct().ToList();
         md.AppendLine($"- Builds: {(builds.Count == 0 ? "none yet" : string.Join(", ", builds.Select(b => $"`{b}`")))}");
         double hours = results.Records.Sum(x => x.WallSeconds.Values.Sum()) / 3600;
@@ -43,7 +43,7 @@ public static class StudyReport
         md.AppendLine();
         md.AppendLine("Top-1 on the test split, % (mean ± sd over n seeds; sd needs n ≥ 2). The paper's numbers are full-scale GPU runs.");
         md.AppendLine();
-        md.AppendLine("| arm | setting | n | LIN | kNN | FT | paper table | paper LIN | paper FT | pre-training wall |");
+        md.AppendLine("| arm | setting | n | LIN | kNN | FT | paper table | paper LIN | paper FT | pre-training wall (mean per seed) |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var arm in study.Arms)
         {

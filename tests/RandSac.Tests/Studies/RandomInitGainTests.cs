@@ -94,6 +94,22 @@ public class RandomInitGainTests
     }
 
     [Fact]
+    public void AClaimIsNotCountedUntilTheGainsOfItsArmsAreMeasured()
+    {
+        using var folder = new TempDirectory();
+        var study = Load(folder);
+        // random-init-two-stream has not run yet, and mae's LIN is missing: neither gain is known.
+        var results = Results(("square", 53.0), ("two-stream", 50.0), ("random-init", 42.5));
+
+        Assert.Equal("two-stream's gain over random-init-two-stream is not measured yet",
+            RandomInitGain.WhyNotCounted(study, results, study.Claims[0]));
+        Assert.Equal("mae's gain over random-init is not measured yet",
+            RandomInitGain.WhyNotCounted(study, results, study.Claims[1]));
+        Assert.Contains("| a | square beats two-stream | lin | square − two-stream | +3.00 ± 0.71 (n 1, 1) | — | **holds**, not counted: " +
+                        "two-stream's gain over random-init-two-stream is not measured yet |", StudyReport.Markdown(study, results));
+    }
+
+    [Fact]
     public void TheChartLabelsTheArmsOfAClaimThatIsNotCounted()
     {
         using var folder = new TempDirectory();

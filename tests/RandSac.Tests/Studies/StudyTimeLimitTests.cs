@@ -166,13 +166,15 @@ public class StudyTimeLimitTests
         using var folder = new TempDirectory();
         var (file, output) = TinyStudy(folder);
 
-        // Measuring the arms' steps alone takes longer than a second here.
+        int stages = StudyPlan.Build(StudyFile.Load(file), output, [0]).Sum(run => run.Stages.Length);
+
+        // Measuring the arms' steps alone takes longer than a second here, so no stage starts.
         var result = CliRunner.Run("study", file, "--out", output, "--seeds", "0", "--time-limit", "1s");
 
         Assert.True(result.ExitCode == StudyTimeLimit.ExitCode, result.Out + result.Error);
         string printed = System.Text.RegularExpressions.Regex.Replace(result.Out, @"\s+", " ");
         Assert.Contains("time limit reached", printed);
-        Assert.Matches("time limit: [1-5] stages left for the next invocation of the same command", printed);
+        Assert.Contains($"time limit: {stages} stages left for the next invocation of the same command", printed);
         Assert.True(File.Exists(Path.Combine(output, StudyResults.FileName)));
         Assert.Equal("", result.Error);
     }
@@ -200,6 +202,47 @@ public class StudyTimeLimitTests
     }
 
     [Fact]
+    public void AFailureUnderKeepGoingIsReportedWithTheLimitAndTheOtherRunsFinish()
+    {
+        using var folder = new TempDirectory();
+        var (file, output) = SquareWithADamagedCheckpoint(folder);
+
+        var result = CliRunner.Run("study", file, "--out", output, "--seeds", "0", "--keep-going", "--time-limit", "2h");
+
+        Assert.True(result.ExitCode == CliApp.Failure, result.Out + result.Error);
+        Assert.Contains("randsac: failed: square/seed-0 linprobe failed (exit 2): ", result.Error);
+        Assert.DoesNotContain("time limit:", result.Out);
+        var results = StudyResults.LoadOrCreate(output, "tiny", file);
+        Assert.True(results.Find("patch", 0)!.Done(StudyStage.Linprobe));
+        Assert.False(results.Find("square", 0)!.Done(StudyStage.Linprobe));
+    }
+
+    [Fact]
+    public void AFailureUnderKeepGoingIsKeptWhenTheLimitHoldsBackTheStagesAfterIt()
+    {
+        using var folder = new TempDirectory();
+        var (file, output) = SquareWithADamagedCheckpoint(folder);
+        var study = StudyFile.Load(file);
+        var results = StudyResults.LoadOrCreate(output, study.Name, file);
+        var observer = new RecordingObserver();
+        var failures = new List<string>();
+        var runner = new StudyRunner(study, output, results, null, null, observer)
+        {
+            KeepGoing = true,
+            Failures = failures,
+            WhyNotNow = (run, _) => run.Arm.Name == "patch" ? "about 9 min, and 0 s of the time limit is left: left for the next invocation" : null,
+        };
+
+        runner.Run(StudyPlan.Build(study, output, [0]), CancellationToken.None);
+
+        Assert.StartsWith("square/seed-0 linprobe failed (exit 2): ", Assert.Single(failures));
+        Assert.Equal(["square seed 0 · linprobe"], observer.Started);
+        Assert.Equal(["random seed 0 · linprobe: square/seed-0, whose checkpoint it uses, failed above",
+                      "patch seed 0 · pretrain: about 9 min, and 0 s of the time limit is left: left for the next invocation",
+                      "patch seed 0 · linprobe: an earlier stage of its run waits: left for the next invocation"], observer.Skipped);
+    }
+
+    [Fact]
     public void ABadTimeLimitIsOneLineAndExitTwo()
     {
         using var folder = new TempDirectory();
@@ -215,6 +258,25 @@ public class StudyTimeLimitTests
         string file = folder.Combine("tiny.json");
         File.WriteAllText(file, StudyCommandTests.TinyStudy);
         return (file, folder.Combine("out"));
+    }
+
+    /// <summary>
+    /// The tiny study with square's pre-training finished and its checkpoint damaged after its
+    /// SHA-256 was recorded, so square's linear probe fails when it runs.
+    /// </summary>
+    static (string File, string Output) SquareWithADamagedCheckpoint(TempDirectory folder)
+    {
+        var (file, output) = TinyStudy(folder);
+        var finished = CliRunner.Run("study", file, "--out", output, "--only", "square", "--seeds", "0");
+        Assert.True(finished.ExitCode == 0, finished.Out + finished.Error);
+        var results = StudyResults.LoadOrCreate(output, "tiny", file);
+        var square = results.Find("square", 0)!;
+        square.WallSeconds.Remove(StudyStage.Linprobe);
+        square.Accuracy.Remove(StudyMetric.Lin);
+        results.Save(output);
+        foreach (var record in Directory.GetFiles(square.Folder, "linprobe*.json")) File.Delete(record);
+        File.WriteAllText(Checkpoint.PathIn(square.Folder), "not a checkpoint");
+        return (file, output);
     }
 
     sealed class RecordingObserver : IStudyObserver
