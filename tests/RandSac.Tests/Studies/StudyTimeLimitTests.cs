@@ -183,15 +183,9 @@ public class StudyTimeLimitTests
     public void StagesLeftForAnotherReasonThanTheLimitAreAFailureNotTryAgain()
     {
         using var folder = new TempDirectory();
-        var (file, output) = TinyStudy(folder);
-        var finished = CliRunner.Run("study", file, "--out", output, "--only", "square", "--seeds", "0");
-        Assert.True(finished.ExitCode == 0, finished.Out + finished.Error);
         // The checkpoint of a finished pre-training is gone, and its linear probe is to be done again.
-        var results = StudyResults.LoadOrCreate(output, "tiny", file);
-        var square = results.Find("square", 0)!;
-        square.WallSeconds.Remove(StudyStage.Linprobe);
-        results.Save(output);
-        File.Delete(Checkpoint.PathIn(square.Folder));
+        var (file, output, checkpoint) = SquareWithItsLinearProbeUndone(folder);
+        File.Delete(checkpoint);
 
         var result = CliRunner.Run("study", file, "--out", output, "--only", "square", "--seeds", "0", "--time-limit", "2h");
 
@@ -261,10 +255,20 @@ public class StudyTimeLimitTests
     }
 
     /// <summary>
-    /// The tiny study with square's pre-training finished and its checkpoint damaged after its
-    /// SHA-256 was recorded, so square's linear probe fails when it runs.
+    /// The tiny study with square's checkpoint damaged after its SHA-256 was recorded, so square's linear probe fails when it runs again.
     /// </summary>
     static (string File, string Output) SquareWithADamagedCheckpoint(TempDirectory folder)
+    {
+        var (file, output, checkpoint) = SquareWithItsLinearProbeUndone(folder);
+        File.WriteAllText(checkpoint, "not a checkpoint");
+        return (file, output);
+    }
+
+    /// <summary>
+    /// The tiny study with square seed 0 finished and then its linear probe's record taken away,
+    /// so the next invocation runs that probe again; returns square's checkpoint path.
+    /// </summary>
+    static (string File, string Output, string Checkpoint) SquareWithItsLinearProbeUndone(TempDirectory folder)
     {
         var (file, output) = TinyStudy(folder);
         var finished = CliRunner.Run("study", file, "--out", output, "--only", "square", "--seeds", "0");
@@ -275,8 +279,7 @@ public class StudyTimeLimitTests
         square.Accuracy.Remove(StudyMetric.Lin);
         results.Save(output);
         foreach (var record in Directory.GetFiles(square.Folder, "linprobe*.json")) File.Delete(record);
-        File.WriteAllText(Checkpoint.PathIn(square.Folder), "not a checkpoint");
-        return (file, output);
+        return (file, output, Checkpoint.PathIn(square.Folder));
     }
 
     sealed class RecordingObserver : IStudyObserver
