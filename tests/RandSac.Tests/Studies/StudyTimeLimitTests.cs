@@ -141,10 +141,7 @@ public class StudyTimeLimitTests
     public void APretrainingLongerThanTheLimitIsStoppedAtItWithItsCheckpointAndTheStudyExitsWithTryAgain()
     {
         using var folder = new TempDirectory();
-        string file = folder.Combine("long.json");
-        File.WriteAllText(file, StudyCommandTests.TinyStudy.Replace("\"epochs\": 1, \"warmup-epochs\": 0, \"max-steps\": 2",
-            "\"epochs\": 1000000, \"warmup-epochs\": 0, \"max-steps\": 1000000, \"checkpoint-every\": 1000000"));
-        string output = folder.Combine("out");
+        var (file, output) = TinyStudy(folder, """{ "epochs": 1000000, "warmup-epochs": 0, "max-steps": 1000000, "checkpoint-every": 1000000 }""");
         var first = StudyPlan.Build(StudyFile.Load(file), output, [0])[0];
 
         var result = CliRunner.Run("study", file, "--out", output, "--seeds", "0", "--time-limit", "45s");
@@ -167,13 +164,9 @@ public class StudyTimeLimitTests
         // Pre-trainings far longer than the limit: whether the second runs out while the arms' steps are
         // measured (so no stage starts) or during the first pre-training (stopped at its checkpoint) depends
         // on the machine's speed, and in both cases no stage finishes.
-        string file = folder.Combine("tiny.json");
-        File.WriteAllText(file, StudyCommandTests.TinyStudy.Replace("\"epochs\": 1, \"warmup-epochs\": 0, \"max-steps\": 2", "\"epochs\": 100, \"warmup-epochs\": 0"));
-        string output = folder.Combine("out");
+        var (file, output) = TinyStudy(folder, """{ "epochs": 100, "warmup-epochs": 0 }""");
 
-        var study = StudyFile.Load(file);
-        Assert.Equal(100, (int)study.Budget["epochs"]!);
-        int stages = StudyPlan.Build(study, output, [0]).Sum(run => run.Stages.Length);
+        int stages = StudyPlan.Build(StudyFile.Load(file), output, [0]).Sum(run => run.Stages.Length);
 
         var result = CliRunner.Run("study", file, "--out", output, "--seeds", "0", "--time-limit", "1s");
 
@@ -252,11 +245,16 @@ public class StudyTimeLimitTests
         Assert.False(Directory.Exists(output));
     }
 
-    /// <summary>The tiny study of <see cref="StudyCommandTests"/> in a file, and a study folder that does not exist yet.</summary>
-    static (string File, string Output) TinyStudy(TempDirectory folder)
+    /// <summary>
+    /// The tiny study of <see cref="StudyCommandTests"/> in a file, with another <paramref name="budget"/> when one is
+    /// given, and a study folder that does not exist yet.
+    /// </summary>
+    static (string File, string Output) TinyStudy(TempDirectory folder, string? budget = null)
     {
+        const string TinyBudget = """{ "epochs": 1, "warmup-epochs": 0, "max-steps": 2 }""";
+        Assert.Contains(TinyBudget, StudyCommandTests.TinyStudy);
         string file = folder.Combine("tiny.json");
-        File.WriteAllText(file, StudyCommandTests.TinyStudy);
+        File.WriteAllText(file, StudyCommandTests.TinyStudy.Replace(TinyBudget, budget ?? TinyBudget));
         return (file, folder.Combine("out"));
     }
 
