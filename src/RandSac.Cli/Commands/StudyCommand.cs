@@ -85,13 +85,16 @@ public static class StudyCommand
             try
             {
                 RunAll(context, study, folder, results, dataPath, threadCount, keep, runs, estimate, limit, failures, cancel);
-                var replication = StudyPlan.Replication(study, folder, results, onlyArms);
-                if (replication.Count > 0)
+                var planned = new HashSet<string>();
+                for (var replication = StudyPlan.MoreReplication(study, folder, results, planned, onlyArms);
+                     replication.Count > 0;
+                     replication = StudyPlan.MoreReplication(study, folder, results, planned, onlyArms))
                 {
                     var replicationEstimate = StudyEstimate.Measure(study, replication, run => Pending(run, StudyStage.Pretrain), channels, imageSize,
                         trainImages, testImages, threadCount ?? CpuThreads.PhysicalCores, message => context.Out.WriteLine(message), cancel);
-                    context.Out.WriteLine($"replication: {replication.Count} runs at seeds {string.Join(",", study.Replicate!.Seeds)} for the arms of claims " +
-                                          $"under {study.Replicate.Below} points, {replication.Sum(r => r.Stages.Count(s => Pending(r, s)))} stages to do " +
+                    context.Out.WriteLine($"replication: {(planned.Count > replication.Count ? "more " : "")}{replication.Count} runs at seeds " +
+                                          $"{string.Join(",", study.Replicate!.Seeds)} for the arms of counted claims under {study.Replicate.Below} points, " +
+                                          $"{replication.Sum(r => r.Stages.Count(s => Pending(r, s)))} stages to do " +
                                           $"(about {ConsoleStudyObserver.Duration(replicationEstimate.Seconds(replication, Pending))})");
                     RunAll(context, study, folder, results, dataPath, threadCount, keep, replication, replicationEstimate, limit, failures, cancel);
                 }
@@ -257,7 +260,7 @@ public static class StudyCommand
         if (estimate.ForeignCpuShare > 0.05)
             context.Out.WriteLine($"other processes used {estimate.ForeignCpuShare:P0} of the CPUs during the measurement: the estimate assumes that load stays");
         if (study.Replicate is { } replicate)
-            context.Out.WriteLine($"then seeds {string.Join(",", replicate.Seeds)} for the arms of every claim whose difference comes out under {replicate.Below} points");
+            context.Out.WriteLine($"then seeds {string.Join(",", replicate.Seeds)} for the arms of every counted claim whose difference comes out under {replicate.Below} points");
         context.Out.WriteLine("dry run: nothing was trained");
     }
 

@@ -69,20 +69,33 @@ public static class StudyPlan
     }
 
     /// <summary>
-    /// The replication seeds' runs: the arms of every claim whose measured difference is under
-    /// <see cref="StudyReplication.Below"/> points, at the replication seeds. A claim with an arm not
-    /// measured yet (another <c>--only</c>, or a failure) waits: how close it is, is not known.
+    /// The replication seeds' runs: the arms of every counted claim whose difference, over all the
+    /// seeds measured so far, is under <see cref="StudyReplication.Below"/> points, at the replication
+    /// seeds. Over all seeds, a claim that comes out close once an arm it shares with another claim has
+    /// its replication seeds brings its other arm too (<see cref="MoreReplication"/>). A claim not counted
+    /// (an arm under the study's minimum gain, which more seeds at this budget cannot change) is not
+    /// replicated; a claim with an arm not measured yet (another <c>--only</c>, or a failure) waits: how
+    /// close it is, is not known.
     /// </summary>
     public static IReadOnlyList<StudyRun> Replication(StudyDefinition study, string studyFolder, StudyResults results,
         IReadOnlyCollection<string>? only = null)
     {
         if (study.Replicate is not { } replicate) return [];
         var arms = study.Claims
-            .Where(c => ClaimVerdict.Judge(c, results, study.Seeds) is { } v && Math.Abs(v.Difference) < replicate.Below)
+            .Where(c => ClaimVerdict.Judge(c, results) is { } v && Math.Abs(v.Difference) < replicate.Below
+                        && RandomInitGain.WhyNotCounted(study, results, c) is null)
             .SelectMany(c => new[] { c.Better, c.Worse })
             .Where(name => only is null || only.Contains(name))
             .ToHashSet();
         if (arms.Count == 0) return [];
         return Build(study, studyFolder, replicate.Seeds, arms);
     }
+
+    /// <summary>
+    /// The replication runs not in <paramref name="planned"/> yet, which it then holds: the study runs
+    /// these rounds until one adds nothing, so a run is planned once however the records move.
+    /// </summary>
+    public static IReadOnlyList<StudyRun> MoreReplication(StudyDefinition study, string studyFolder, StudyResults results,
+        ISet<string> planned, IReadOnlyCollection<string>? only = null) =>
+        Replication(study, studyFolder, results, only).Where(run => planned.Add(run.Key)).ToList();
 }

@@ -54,28 +54,58 @@ public class StudyPlanTests
     {
         var study = Study(new StudyReplication { Below = 3, Seeds = [1] });
         var results = new StudyResults { Study = "t" };
-        void Add(string arm, double top1) => results.Records.Add(new StudyRecord
-        {
-            Arm = arm, Seed = 0, Kind = ArmKind.Pretrain, Folder = "f", Config = new PretrainConfig(),
-            Accuracy = { [StudyMetric.Lin] = new MeasuredAccuracy(top1, 90, 10000, "r.json") },
-        });
-        Add("a", 50);
-        Add("b", 48);
-        Add("random", 30);
+        AddLin(results, "a", 0, 50);
+        AddLin(results, "b", 0, 48);
+        AddLin(results, "random", 0, 30);
         var runs = StudyPlan.Replication(study, "/s", results);
         Assert.Equal(["a/seed-1", "b/seed-1"], runs.Select(r => r.Key));
     }
+
+    [Fact]
+    public void AClaimThatComesOutCloseOverAllSeedsIsReplicatedOnceAndOnlyOnce()
+    {
+        var study = Study(new StudyReplication { Below = 3, Seeds = [1] });
+        var results = new StudyResults { Study = "t" };
+        AddLin(results, "a", 0, 50);
+        AddLin(results, "b", 0, 46.5);
+        AddLin(results, "random", 0, 30);
+        var planned = new HashSet<string>();
+        Assert.Empty(StudyPlan.MoreReplication(study, "/s", results, planned));
+
+        // a's second seed (replicated for another claim) brings a − b to 2.5 points over both seeds.
+        AddLin(results, "a", 1, 48);
+        Assert.Equal(["a/seed-1", "b/seed-1"], StudyPlan.MoreReplication(study, "/s", results, planned).Select(r => r.Key));
+        Assert.Empty(StudyPlan.MoreReplication(study, "/s", results, planned));
+        Assert.Equal(["a/seed-1", "b/seed-1"], StudyPlan.Replication(study, "/s", results).Select(r => r.Key));
+    }
+
+    [Fact]
+    public void AClaimNotCountedIsNotReplicated()
+    {
+        var study = Study(new StudyReplication { Below = 3, Seeds = [1] }) with { MinimumGain = 8 };
+        var results = new StudyResults { Study = "t" };
+        AddLin(results, "a", 0, 50);
+        AddLin(results, "b", 0, 48);
+        AddLin(results, "random", 0, 45);
+        Assert.NotNull(RandomInitGain.WhyNotCounted(study, results, study.Claims[0]));
+        Assert.Empty(StudyPlan.Replication(study, "/s", results));
+
+        results.Records.First(r => r.Arm == "random").Accuracy[StudyMetric.Lin] = new MeasuredAccuracy(30, 90, 10000, "r.json");
+        Assert.Equal(["a/seed-1", "b/seed-1"], StudyPlan.Replication(study, "/s", results).Select(r => r.Key));
+    }
+
+    static void AddLin(StudyResults results, string arm, int seed, double top1) => results.Records.Add(new StudyRecord
+    {
+        Arm = arm, Seed = seed, Kind = ArmKind.Pretrain, Folder = "f", Config = new PretrainConfig(),
+        Accuracy = { [StudyMetric.Lin] = new MeasuredAccuracy(top1, 90, 10000, "r.json") },
+    });
 
     [Fact]
     public void AClaimWithAnArmNotMeasuredYetIsNotReplicated()
     {
         var study = Study(new StudyReplication { Below = 3, Seeds = [1] });
         var results = new StudyResults { Study = "t" };
-        results.Records.Add(new StudyRecord
-        {
-            Arm = "a", Seed = 0, Kind = ArmKind.Pretrain, Folder = "f", Config = new PretrainConfig(),
-            Accuracy = { [StudyMetric.Lin] = new MeasuredAccuracy(50, 90, 10000, "r.json") },
-        });
+        AddLin(results, "a", 0, 50);
         Assert.Empty(StudyPlan.Replication(study, "/s", results));
     }
 }
