@@ -65,7 +65,7 @@ public static class StudyCommand
             CheckRecordsMatch(study, results, runs, dataPath);
             bool Pending(StudyRun run, StudyStage stage) => results.Find(run.Arm.Name, run.Seed)?.Done(stage) != true;
             // Not cut short by the time limit: without it nothing can be planned (the limit still counts its time).
-            var estimate = StudyEstimate.Measure(study, runs, run => Pending(run, StudyStage.Pretrain), channels, imageSize,
+            var estimate = StudyEstimate.Measure(study, runs, Pending, channels, imageSize,
                 trainImages, testImages, threadCount ?? CpuThreads.PhysicalCores, message => context.Out.WriteLine(message), signalled);
 
             if (parse.GetValue(dryRun))
@@ -90,7 +90,7 @@ public static class StudyCommand
                      replication.Count > 0;
                      replication = StudyPlan.MoreReplication(study, folder, results, planned, onlyArms))
                 {
-                    var replicationEstimate = StudyEstimate.Measure(study, replication, run => Pending(run, StudyStage.Pretrain), channels, imageSize,
+                    var replicationEstimate = StudyEstimate.Measure(study, replication, Pending, channels, imageSize,
                         trainImages, testImages, threadCount ?? CpuThreads.PhysicalCores, message => context.Out.WriteLine(message), cancel);
                     context.Out.WriteLine($"replication: {(planned.Count > replication.Count ? "more " : "")}{replication.Count} runs at seeds " +
                                           $"{string.Join(",", study.Replicate!.Seeds)} for the arms of counted claims under {study.Replicate.Below} points, " +

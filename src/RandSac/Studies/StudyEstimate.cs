@@ -33,8 +33,11 @@ public sealed class StudyEstimate
         _testImages = testImages;
     }
 
-    /// <summary>Measures every pre-trained arm among <paramref name="runs"/> whose pre-training is not done yet.</summary>
-    public static StudyEstimate Measure(StudyDefinition study, IEnumerable<StudyRun> runs, Func<StudyRun, bool> needsPretraining,
+    /// <summary>
+    /// Measures the step of every arm that a run among <paramref name="runs"/> with a <paramref name="pending"/>
+    /// stage trains or evaluates (evaluations are scaled from it); a finished run costs no measurement.
+    /// </summary>
+    public static StudyEstimate Measure(StudyDefinition study, IEnumerable<StudyRun> runs, Func<StudyRun, StudyStage, bool> pending,
         int channels, int imageSize, int trainImages, int testImages, int threads, Action<string>? log, CancellationToken cancel)
     {
         var estimate = new StudyEstimate(study, trainImages, testImages);
@@ -43,7 +46,7 @@ public sealed class StudyEstimate
         {
             string armName = run.Arm.ShapeOf ?? run.Arm.Name;
             if (estimate._secondsPerImage.ContainsKey(armName)) continue;
-            if (run.Arm.Kind == ArmKind.Pretrain && !needsPretraining(run) && run.Stages.Length == 1) continue;
+            if (!run.Stages.Any(stage => pending(run, stage))) continue;
             cancel.ThrowIfCancellationRequested();
             var config = StudyFile.Resolve(study, StudyFile.Arm(study, armName), run.Seed);
             log?.Invoke($"measuring the step of {armName} ({config.Method}, {config.Segments}, {config.Order}, batch {config.Batch})");

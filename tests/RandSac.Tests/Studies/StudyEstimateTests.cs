@@ -17,7 +17,7 @@ public class StudyEstimateTests
         File.WriteAllText(file, StudyCommandTests.TinyStudy.Replace("\"max-steps\": 2", "\"max-steps\": 6"));
         var study = StudyFile.Load(file);
         var square = StudyPlan.Build(study, folder.Combine("out"), [0], ["square"]).Single(r => r.Arm.Name == "square");
-        var estimate = StudyEstimate.Measure(study, [square], _ => true, channels: 3, imageSize: 16, trainImages: 48, testImages: 48,
+        var estimate = StudyEstimate.Measure(study, [square], (_, _) => true, channels: 3, imageSize: 16, trainImages: 48, testImages: 48,
             threads: 1, log: null, CancellationToken.None);
         double whole = estimate.Seconds(square, StudyStage.Pretrain);
         Assert.True(whole > 0);
@@ -26,6 +26,26 @@ public class StudyEstimateTests
         Assert.Equal(whole / 3, estimate.Seconds(square, StudyStage.Pretrain), 9);
         WriteCheckpointAtStep(Checkpoint.PathIn(square.CheckpointFolder), 6);
         Assert.Equal(0, estimate.Seconds(square, StudyStage.Pretrain));
+    }
+
+    [Fact]
+    public void OnlyARunWithAStageLeftIsMeasuredAndAnEvaluationLeftIsEnough()
+    {
+        using var folder = new TempDirectory();
+        string file = folder.Combine("tiny.json");
+        File.WriteAllText(file, StudyCommandTests.TinyStudy);
+        var study = StudyFile.Load(file);
+        var square = StudyPlan.Build(study, folder.Combine("out"), [0], ["square"]).Single(r => r.Arm.Name == "square");
+        StudyEstimate Measure(Func<StudyRun, StudyStage, bool> pending, List<string> log) => StudyEstimate.Measure(study, [square], pending,
+            channels: 3, imageSize: 16, trainImages: 48, testImages: 48, threads: 1, log.Add, CancellationToken.None);
+
+        var finished = new List<string>();
+        Assert.Equal(0, Measure((_, _) => false, finished).Seconds(square, StudyStage.Linprobe));
+        Assert.Empty(finished);
+
+        var probeLeft = new List<string>();
+        Assert.True(Measure((_, stage) => stage == StudyStage.Linprobe, probeLeft).Seconds(square, StudyStage.Linprobe) > 0);
+        Assert.Single(probeLeft);
     }
 
     /// <summary>A safetensors file with no tensors whose header records a step, as far as the estimate reads it.</summary>
