@@ -23,7 +23,7 @@ public static class StudyReport
         md.AppendLine($"- Base: `{study.Base.ToJsonString()}`");
         md.AppendLine($"- Budget (every pre-trained arm alike): `{study.Budget.ToJsonString()}`");
         md.AppendLine($"- Seeds: {string.Join(", ", study.Seeds)}" + (study.Replicate is { } r
-            ? $"; seeds {string.Join(", ", r.Seeds)} added for the arms of claims whose difference is under {F(r.Below)} points"
+            ? $"; seeds {string.Join(", ", r.Seeds)} added for the arms of counted claims whose difference, over the seeds measured, is under {F(r.Below)} points"
             : ""));
         md.AppendLine($"- Evaluation: linear probe `{study.Evaluation.Linprobe.ToJsonString()}` (the primary number)" +
                       (study.Evaluation.Knn is { } knnFlags ? $", kNN `{knnFlags.ToJsonString()}` (a monitor)" : "") +
