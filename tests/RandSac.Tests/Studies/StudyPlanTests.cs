@@ -53,10 +53,7 @@ public class StudyPlanTests
     public void ReplicationRunsTheArmsOfCloseClaimsOnly()
     {
         var study = Study(new StudyReplication { Below = 3, Seeds = [1] });
-        var results = new StudyResults { Study = "t" };
-        AddLin(results, "a", 0, 50);
-        AddLin(results, "b", 0, 48);
-        AddLin(results, "random", 0, 30);
+        var results = LinRecords(("a", 0, 50), ("b", 0, 48), ("random", 0, 30));
         var runs = StudyPlan.Replication(study, "/s", results);
         Assert.Equal(["a/seed-1", "b/seed-1"], runs.Select(r => r.Key));
     }
@@ -65,15 +62,12 @@ public class StudyPlanTests
     public void AClaimThatComesOutCloseOverAllSeedsIsReplicatedOnceAndOnlyOnce()
     {
         var study = Study(new StudyReplication { Below = 3, Seeds = [1] });
-        var results = new StudyResults { Study = "t" };
-        AddLin(results, "a", 0, 50);
-        AddLin(results, "b", 0, 46.5);
-        AddLin(results, "random", 0, 30);
+        var results = LinRecords(("a", 0, 50), ("b", 0, 46.5), ("random", 0, 30));
         var planned = new HashSet<string>();
         Assert.Empty(StudyPlan.MoreReplication(study, "/s", results, planned));
 
         // a's second seed (replicated for another claim) brings a − b to 2.5 points over both seeds.
-        AddLin(results, "a", 1, 48);
+        results.Records.Add(LinRecord("a", 1, 48));
         Assert.Equal(["a/seed-1", "b/seed-1"], StudyPlan.MoreReplication(study, "/s", results, planned).Select(r => r.Key));
         Assert.Empty(StudyPlan.MoreReplication(study, "/s", results, planned));
         Assert.Equal(["a/seed-1", "b/seed-1"], StudyPlan.Replication(study, "/s", results).Select(r => r.Key));
@@ -83,10 +77,7 @@ public class StudyPlanTests
     public void AClaimNotCountedIsNotReplicated()
     {
         var study = Study(new StudyReplication { Below = 3, Seeds = [1] }) with { MinimumGain = 8 };
-        var results = new StudyResults { Study = "t" };
-        AddLin(results, "a", 0, 50);
-        AddLin(results, "b", 0, 48);
-        AddLin(results, "random", 0, 45);
+        var results = LinRecords(("a", 0, 50), ("b", 0, 48), ("random", 0, 45));
         Assert.NotNull(RandomInitGain.WhyNotCounted(study, results, study.Claims[0]));
         Assert.Empty(StudyPlan.Replication(study, "/s", results));
 
@@ -94,18 +85,25 @@ public class StudyPlanTests
         Assert.Equal(["a/seed-1", "b/seed-1"], StudyPlan.Replication(study, "/s", results).Select(r => r.Key));
     }
 
-    static void AddLin(StudyResults results, string arm, int seed, double top1) => results.Records.Add(new StudyRecord
+    /// <summary>Records that hold only a linear probe's top-1, one per (arm, seed).</summary>
+    static StudyResults LinRecords(params (string Arm, int Seed, double Top1)[] probes)
+    {
+        var results = new StudyResults { Study = "t" };
+        foreach (var (arm, seed, top1) in probes) results.Records.Add(LinRecord(arm, seed, top1));
+        return results;
+    }
+
+    static StudyRecord LinRecord(string arm, int seed, double top1) => new()
     {
         Arm = arm, Seed = seed, Kind = ArmKind.Pretrain, Folder = "f", Config = new PretrainConfig(),
         Accuracy = { [StudyMetric.Lin] = new MeasuredAccuracy(top1, 90, 10000, "r.json") },
-    });
+    };
 
     [Fact]
     public void AClaimWithAnArmNotMeasuredYetIsNotReplicated()
     {
         var study = Study(new StudyReplication { Below = 3, Seeds = [1] });
-        var results = new StudyResults { Study = "t" };
-        AddLin(results, "a", 0, 50);
+        var results = LinRecords(("a", 0, 50));
         Assert.Empty(StudyPlan.Replication(study, "/s", results));
     }
 }
