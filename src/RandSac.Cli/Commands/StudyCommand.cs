@@ -86,9 +86,7 @@ public static class StudyCommand
             {
                 RunAll(context, study, folder, results, dataPath, threadCount, keep, runs, estimate, limit, failures, cancel);
                 var planned = new HashSet<string>();
-                for (var replication = StudyPlan.MoreReplication(study, folder, results, planned, onlyArms);
-                     replication.Count > 0;
-                     replication = StudyPlan.MoreReplication(study, folder, results, planned, onlyArms))
+                while (StudyPlan.MoreReplication(study, folder, results, planned, onlyArms) is { Count: > 0 } replication)
                 {
                     var replicationEstimate = StudyEstimate.Measure(study, replication, Pending, channels, imageSize,
                         trainImages, testImages, threadCount ?? CpuThreads.PhysicalCores, message => context.Out.WriteLine(message), cancel);

@@ -12,11 +12,8 @@ public class StudyEstimateTests
     public void APretrainingThatContinuesFromACheckpointIsEstimatedForTheStepsAfterIt()
     {
         using var folder = new TempDirectory();
-        string file = folder.Combine("tiny.json");
         // 1 epoch of 48 images at batch 8 is 6 steps.
-        File.WriteAllText(file, StudyCommandTests.TinyStudy.Replace("\"max-steps\": 2", "\"max-steps\": 6"));
-        var study = StudyFile.Load(file);
-        var square = StudyPlan.Build(study, folder.Combine("out"), [0], ["square"]).Single(r => r.Arm.Name == "square");
+        var (study, square) = TinySquare(folder, StudyCommandTests.TinyStudy.Replace("\"max-steps\": 2", "\"max-steps\": 6"));
         var estimate = StudyEstimate.Measure(study, [square], (_, _) => true, channels: 3, imageSize: 16, trainImages: 48, testImages: 48,
             threads: 1, log: null, CancellationToken.None);
         double whole = estimate.Seconds(square, StudyStage.Pretrain);
@@ -32,10 +29,7 @@ public class StudyEstimateTests
     public void OnlyARunWithAStageLeftIsMeasuredAndAnEvaluationLeftIsEnough()
     {
         using var folder = new TempDirectory();
-        string file = folder.Combine("tiny.json");
-        File.WriteAllText(file, StudyCommandTests.TinyStudy);
-        var study = StudyFile.Load(file);
-        var square = StudyPlan.Build(study, folder.Combine("out"), [0], ["square"]).Single(r => r.Arm.Name == "square");
+        var (study, square) = TinySquare(folder, StudyCommandTests.TinyStudy);
         StudyEstimate Measure(Func<StudyRun, StudyStage, bool> pending, List<string> log) => StudyEstimate.Measure(study, [square], pending,
             channels: 3, imageSize: 16, trainImages: 48, testImages: 48, threads: 1, log.Add, CancellationToken.None);
 
@@ -46,6 +40,15 @@ public class StudyEstimateTests
         var probeLeft = new List<string>();
         Assert.True(Measure((_, stage) => stage == StudyStage.Linprobe, probeLeft).Seconds(square, StudyStage.Linprobe) > 0);
         Assert.Single(probeLeft);
+    }
+
+    /// <summary>A tiny study written to a file and loaded, and its square arm's run at seed 0.</summary>
+    static (StudyDefinition Study, StudyRun Square) TinySquare(TempDirectory folder, string studyText)
+    {
+        string file = folder.Combine("tiny.json");
+        File.WriteAllText(file, studyText);
+        var study = StudyFile.Load(file);
+        return (study, StudyPlan.Build(study, folder.Combine("out"), [0], ["square"]).Single(r => r.Arm.Name == "square"));
     }
 
     /// <summary>A safetensors file with no tensors whose header records a step, as far as the estimate reads it.</summary>

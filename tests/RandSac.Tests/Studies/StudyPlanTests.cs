@@ -81,7 +81,7 @@ public class StudyPlanTests
         Assert.NotNull(RandomInitGain.WhyNotCounted(study, results, study.Claims[0]));
         Assert.Empty(StudyPlan.Replication(study, "/s", results));
 
-        results.Records.First(r => r.Arm == "random").Accuracy[StudyMetric.Lin] = new MeasuredAccuracy(30, 90, 10000, "r.json");
+        results.Records[results.Records.FindIndex(r => r.Arm == "random")] = LinRecord("random", 0, 30);
         Assert.Equal(["a/seed-1", "b/seed-1"], StudyPlan.Replication(study, "/s", results).Select(r => r.Key));
     }
 
