@@ -7,7 +7,8 @@ namespace RandSac.Tests.Studies;
 /// <summary>
 /// <c>tools/study/carry.sh</c> keeps a study's records between machines: records of finished
 /// pre-trainings, never a checkpoint except one whose evaluation was started and has not
-/// finished, and a restore that refuses a carried checkpoint other than the recorded one.
+/// finished (or, asked with <c>--in-progress</c>, a pre-training's in progress), and a restore
+/// that refuses a carried checkpoint other than the recorded one.
 /// </summary>
 public sealed class CarryScriptTests : IDisposable
 {
@@ -44,7 +45,7 @@ public sealed class CarryScriptTests : IDisposable
             Directory.CreateDirectory(folder);
             File.WriteAllText(Path.Combine(folder, "config.json"), "{}");
             File.WriteAllText(Path.Combine(folder, "metrics.csv"), "step\n");
-            File.WriteAllBytes(checkpoint, [.. Enumerable.Range(0, 64).Select(i => (byte)(i * 7 + arm.Length))]);
+            File.WriteAllBytes(checkpoint, [.. SafetensorsHeader(step: 120 + arm.Length), .. Enumerable.Range(0, 64).Select(i => (byte)(i * 7 + arm.Length))]);
             File.WriteAllText(Path.Combine(folder, "events.out.tfevents.1.host"), "events");
         }
         var record = new StudyRecord
@@ -125,6 +126,76 @@ public sealed class CarryScriptTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("study.json exists", result.Error);
         Assert.Equal(before, File.ReadAllText(Path.Combine(_study, "study.json")));
+    }
+
+    [JqFact]
+    public void SaveInProgressAlsoCarriesThePreTrainingInProgress()
+    {
+        var saved = Carry("save", "--in-progress", _study, _records);
+
+        Assert.True(saved.ExitCode == 0, saved.ToString());
+        Assert.Contains("carried the pre-training in progress runs/training/seed-0 (checkpoint of step 128)", saved.Out);
+        string training = Path.Combine(_records, "runs", "training", "seed-0");
+        Assert.Equal(File.ReadAllBytes(Checkpoint.PathIn(Path.Combine(_study, "runs", "training", "seed-0"))),
+            File.ReadAllBytes(Checkpoint.PathIn(training)));
+        Assert.True(File.Exists(Path.Combine(training, "config.json")));
+        Assert.True(File.Exists(Path.Combine(training, "metrics.csv")));
+        Assert.Empty(Directory.EnumerateFiles(_records, "events.out.tfevents.*", SearchOption.AllDirectories));
+        Assert.Equal($"{Sha256(Checkpoint.PathIn(training))}  runs/training/seed-0/{Checkpoint.FileName}",
+            File.ReadAllText(Path.Combine(_records, "in-progress.sha256")).Trim());
+        // A finished run's checkpoint is still not carried.
+        Assert.False(File.Exists(Checkpoint.PathIn(Path.Combine(_records, "runs", "done", "seed-0"))));
+    }
+
+    [JqFact]
+    public void ASaveWithoutInProgressDropsAPreviouslyCarriedOne()
+    {
+        Assert.Equal(0, Carry("save", "--in-progress", _study, _records).ExitCode);
+
+        Assert.Equal(0, Carry("save", _study, _records).ExitCode);
+
+        Assert.False(Directory.Exists(Path.Combine(_records, "runs", "training")));
+        Assert.False(File.Exists(Path.Combine(_records, "in-progress.sha256")));
+    }
+
+    [JqFact]
+    public void RestoreBringsBackThePreTrainingInProgress()
+    {
+        Assert.Equal(0, Carry("save", "--in-progress", _study, _records).ExitCode);
+        string restored = _temp.Combine("restored");
+
+        var result = Carry("restore", _records, restored);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(File.ReadAllBytes(Checkpoint.PathIn(Path.Combine(_study, "runs", "training", "seed-0"))),
+            File.ReadAllBytes(Checkpoint.PathIn(Path.Combine(restored, "runs", "training", "seed-0"))));
+        Assert.False(File.Exists(Path.Combine(restored, "in-progress.sha256")));
+    }
+
+    [JqFact]
+    public void RestoreRefusesAPreTrainingInProgressWhoseCheckpointChanged()
+    {
+        Assert.Equal(0, Carry("save", "--in-progress", _study, _records).ExitCode);
+        string carried = Checkpoint.PathIn(Path.Combine(_records, "runs", "training", "seed-0"));
+        var bytes = File.ReadAllBytes(carried);
+        bytes[^1] ^= 1;
+        File.WriteAllBytes(carried, bytes);
+        string restored = _temp.Combine("restored");
+
+        var result = Carry("restore", _records, restored);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("runs/training/seed-0", result.Error);
+        Assert.Contains("in-progress.sha256", result.Error);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.False(Directory.Exists(restored));
+    }
+
+    /// <summary>A safetensors header with no tensors and the step in its metadata, as a checkpoint's begins.</summary>
+    static byte[] SafetensorsHeader(int step)
+    {
+        byte[] json = System.Text.Encoding.UTF8.GetBytes($$$"""{"__metadata__":{"step":"{{{step}}}"}}""");
+        return [.. BitConverter.GetBytes((ulong)json.Length), .. json];
     }
 
     static string Sha256(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
