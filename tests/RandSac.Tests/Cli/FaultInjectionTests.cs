@@ -71,7 +71,7 @@ public sealed class FaultInjectionTests : IDisposable
         Assert.Equal(Enumerable.Range(1, 16).Select(s => (long)s), losses.Select(l => l.Step));
     }
 
-    [Fact]
+    [SigintFact]
     public void SigintAndSigtermFinishTheStepCheckpointItAndExitWith130And143()
     {
         string folder = _temp.Combine("signals");
@@ -99,7 +99,7 @@ public sealed class FaultInjectionTests : IDisposable
         }
     }
 
-    [Fact]
+    [SigintFact]
     public void ASecondSignalAbortsAtOnce()
     {
         string folder = _temp.Combine("twice");
@@ -114,7 +114,7 @@ public sealed class FaultInjectionTests : IDisposable
         Assert.Contains("received again: aborting without saving", result.Error);
     }
 
-    [Fact]
+    [SigintFact]
     public void AParentRelayingTheSameCtrlCAsSigtermDoesNotAbort()
     {
         // A terminal's Ctrl-C reaches the child directly and again from its parent (randsac study).
