@@ -24,9 +24,9 @@ static class MpiJob
     {
         if (!OperatingSystem.IsLinux()) return "MPI tests run on Linux with MPICH";
         if (ExecutableOnPath.Find(Launcher) is null) return $"{Launcher} is not installed (apt-get install mpich libmpich-dev)";
-        if (!NativeLibrary.TryLoad(MpiLibrary.Name, out var handle)) return $"{MpiLibrary.Name} cannot be loaded (apt-get install mpich libmpich-dev)";
-        NativeLibrary.Free(handle);
-        return null;
+        // Loaded for good, never freed: Debian's MPICH pulls in UCX, whose libucs and libucm stay resident
+        // (NODELETE) with their hooks in the process while dlclose would unmap libucp, libuct and hwloc under them.
+        return NativeLibrary.TryLoad(MpiLibrary.Name, out _) ? null : $"{MpiLibrary.Name} cannot be loaded (apt-get install mpich libmpich-dev)";
     }
 
     static string DotNet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
