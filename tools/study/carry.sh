@@ -13,8 +13,8 @@
 # too. A pre-training in progress is left out: on another machine it starts again from its config,
 # with the same build. With --in-progress it is carried instead (its config, metrics and latest
 # checkpoint, whose SHA-256 goes into in-progress.sha256), so that the next machine continues it
-# from that step: for a pre-training longer than a machine is kept, at the price of a checkpoint
-# (24 MB for `mini`'s two-stream arm) in the repository's history. TensorBoard events are never
+# from that step: for a pre-training longer than a machine is kept, into a records folder outside
+# the repository (a checkpoint is 24 MB for `mini`'s two-stream arm). TensorBoard events are never
 # carried.
 #
 # restore checks every carried checkpoint against the SHA-256 in study.json (or, for a pre-training
