@@ -44,6 +44,11 @@ checkpoint_step() {
   length=$(od -An -t u8 -N 8 "$1" | tr -d ' ')
   head -c $((8 + length)) "$1" | tail -c "$length" | jq -r '.__metadata__.step // "unknown"' 2>/dev/null || echo unknown
 }
+# A run folder's path within the study folder (save only: records name folders of the study).
+inside_study() {
+  [[ "$1" == "$from"/* ]] || die "run folder $1 is not inside $from"
+  echo "${1#"$from"/}"
+}
 [[ -f "$from/study.json" ]] || die "$from/study.json does not exist"
 
 case "$mode" in
@@ -59,8 +64,7 @@ case "$mode" in
     # The run folders of finished pre-trainings (a baseline's records lie in its shape-of arm's folder).
     jq -r '.records[] | select(.kind == "pretrain" and ."wall-seconds".pretrain != null) | .folder' "$from/study.json" |
     while read -r run; do
-      relative="${run#"$from"/}"
-      [[ "$relative" != "$run" ]] || die "run folder $run is not inside $from"
+      relative=$(inside_study "$run")
       [[ -d "$run" ]] || continue
       mkdir -p "$to/$relative"
       find "$run" -maxdepth 1 -type f \( -name '*.json' -o -name '*.csv' -o -name '*.png' \) -exec cp {} "$to/$relative/" \;
@@ -69,8 +73,7 @@ case "$mode" in
     carried=0
     while read -r run; do
       [[ -n "$run" && -f "$run/$checkpoint" ]] || continue
-      relative="${run#"$from"/}"
-      [[ "$relative" != "$run" ]] || die "run folder $run is not inside $from"
+      relative=$(inside_study "$run")
       mkdir -p "$to/$relative"
       cp "$run/$checkpoint" "$to/$relative/"
       carried=$((carried + 1))
@@ -80,8 +83,7 @@ case "$mode" in
     if $in_progress; then
       while read -r run; do
         [[ -n "$run" && -f "$run/$checkpoint" ]] || continue
-        relative="${run#"$from"/}"
-        [[ "$relative" != "$run" ]] || die "run folder $run is not inside $from"
+        relative=$(inside_study "$run")
         mkdir -p "$to/$relative"
         find "$run" -maxdepth 1 -type f \( -name '*.json' -o -name '*.csv' -o -name "$checkpoint" \) -exec cp {} "$to/$relative/" \;
         (cd "$to" && sha256sum "$relative/$checkpoint" >> "$sums")

@@ -100,7 +100,16 @@ public sealed class CarryScriptTests : IDisposable
     public void RestoreRefusesACheckpointThatIsNotTheRecordedOne()
     {
         Assert.Equal(0, Carry("save", _study, _records).ExitCode);
-        string carried = Checkpoint.PathIn(Path.Combine(_records, "runs", "probing", "seed-0"));
+
+        var error = RestoreRefusesAChangedCheckpointOf("probing");
+
+        Assert.Contains("SHA-256", error);
+    }
+
+    /// <summary>Flips a byte of <paramref name="run"/>'s carried checkpoint, checks that restore refuses it in one line naming the run, and returns that line.</summary>
+    string RestoreRefusesAChangedCheckpointOf(string run)
+    {
+        string carried = Checkpoint.PathIn(Path.Combine(_records, "runs", run, "seed-0"));
         var bytes = File.ReadAllBytes(carried);
         bytes[^1] ^= 1;
         File.WriteAllBytes(carried, bytes);
@@ -109,10 +118,10 @@ public sealed class CarryScriptTests : IDisposable
         var result = Carry("restore", _records, restored);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("runs/probing/seed-0", result.Error);
-        Assert.Contains("SHA-256", result.Error);
+        Assert.Contains($"runs/{run}/seed-0", result.Error);
         Assert.Single(result.Error.Trim().Split('\n'));
         Assert.False(Directory.Exists(restored));
+        return result.Error;
     }
 
     [JqFact]
@@ -176,19 +185,10 @@ public sealed class CarryScriptTests : IDisposable
     public void RestoreRefusesAPreTrainingInProgressWhoseCheckpointChanged()
     {
         Assert.Equal(0, Carry("save", "--in-progress", _study, _records).ExitCode);
-        string carried = Checkpoint.PathIn(Path.Combine(_records, "runs", "training", "seed-0"));
-        var bytes = File.ReadAllBytes(carried);
-        bytes[^1] ^= 1;
-        File.WriteAllBytes(carried, bytes);
-        string restored = _temp.Combine("restored");
 
-        var result = Carry("restore", _records, restored);
+        var error = RestoreRefusesAChangedCheckpointOf("training");
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("runs/training/seed-0", result.Error);
-        Assert.Contains("in-progress.sha256", result.Error);
-        Assert.Single(result.Error.Trim().Split('\n'));
-        Assert.False(Directory.Exists(restored));
+        Assert.Contains("in-progress.sha256", error);
     }
 
     /// <summary>A safetensors header with no tensors and the step in its metadata, as a checkpoint's begins.</summary>
