@@ -31,16 +31,26 @@ public static class StudyCommand
             Description = "How long this invocation may take (2h30m, 90m, 2:30:00): a stage starts only when its estimated time fits in what is left, " +
                           "a stage still running at the limit is stopped at its checkpoint, and the exit code is 75 when stages are left for the next invocation.",
         };
+        var wholeStages = new Option<bool>("--whole-stages")
+        {
+            Description = "With --time-limit, when the study folder does not outlive the limit (node-local scratch, a machine kept for a few hours): " +
+                          "a pre-training too starts only when its estimate fits in what is left, instead of starting to continue from its checkpoint next time.",
+        };
 
         var command = new Command("study", "Reproduce a set of the paper's ablations: pre-train and evaluate every arm × seed, then judge each claim.")
         {
-            file, output, data, only, seeds, dryRun, threads, keepGoing, timeLimit,
+            file, output, data, only, seeds, dryRun, threads, keepGoing, timeLimit, wholeStages,
         };
         command.SetAction((parse, signalled) =>
         {
             var limit = parse.GetValue(timeLimit) is { } limitText
                 ? new StudyTimeLimit(StudyTimeLimit.ParseDuration(limitText, "--time-limit"), DateTimeOffset.UtcNow, () => DateTimeOffset.UtcNow)
+                {
+                    WholeStages = parse.GetValue(wholeStages),
+                }
                 : null;
+            if (limit is null && parse.GetValue(wholeStages))
+                throw new UserInputException("--whole-stages: it says how --time-limit treats a pre-training, and no --time-limit was given");
             using var timedOut = CancellationTokenSource.CreateLinkedTokenSource(signalled);
             if (limit is not null) timedOut.CancelAfter(limit.Limit);
             var cancel = timedOut.Token;
@@ -113,7 +123,7 @@ public static class StudyCommand
             if (limit is { NeverFits: > 0 })
             {
                 context.Error.WriteLine($"randsac: {limit.NeverFits} stage(s) take longer than the whole --time-limit of {ConsoleStudyObserver.Duration(limit.Limit.TotalSeconds)} " +
-                                        "and cannot be continued from a checkpoint (listed above): raise --time-limit");
+                                        $"and {(limit.WholeStages ? "--whole-stages starts none it cannot finish" : "cannot be continued from a checkpoint")} (listed above): raise --time-limit");
                 return Task.FromResult(CliApp.Failure);
             }
             if (limit is { HeldBack: true })

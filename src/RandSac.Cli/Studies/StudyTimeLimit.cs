@@ -10,11 +10,19 @@ namespace RandSac.Cli.Studies;
 /// arms' steps included). A stage starts only when its estimated time ends before the deadline;
 /// the others (and the later stages of their runs) are left for the next invocation of the same
 /// command. A pre-training longer than the whole limit starts anyway, since it continues from its
-/// checkpoint. A stage still running at the deadline is stopped as SIGTERM stops it: a
-/// pre-training finishes its step and saves its checkpoint.
+/// checkpoint, unless <see cref="WholeStages"/> says the study folder will not outlive the limit.
+/// A stage still running at the deadline is stopped as SIGTERM stops it: a pre-training finishes
+/// its step and saves its checkpoint.
 /// </summary>
 public sealed class StudyTimeLimit(TimeSpan limit, DateTimeOffset start, Func<DateTimeOffset> now)
 {
+    /// <summary>
+    /// <c>--whole-stages</c>: the study folder does not outlive the limit (node-local scratch, a machine
+    /// kept for a few hours), so a pre-training's checkpoint is worth nothing next time and a
+    /// pre-training starts, like any stage, only when its estimate fits in what is left.
+    /// </summary>
+    public bool WholeStages { get; init; }
+
     /// <summary>The exit code of an invocation that left stages for the next one (sysexits' EX_TEMPFAIL: try again).</summary>
     public const int ExitCode = 75;
 
@@ -38,11 +46,13 @@ public sealed class StudyTimeLimit(TimeSpan limit, DateTimeOffset start, Func<Da
     {
         double left = Left.TotalSeconds;
         bool longerThanLimit = estimatedSeconds > limit.TotalSeconds;
-        if (estimatedSeconds <= left || (continues && longerThanLimit && left > 0)) return null;
-        if (longerThanLimit && !continues)
+        bool carriesOver = continues && !WholeStages;
+        if (estimatedSeconds <= left || (carriesOver && longerThanLimit && left > 0)) return null;
+        if (longerThanLimit && !carriesOver)
         {
             NeverFits++;
-            return $"about {ConsoleStudyObserver.Duration(estimatedSeconds)}, longer than the whole time limit, and it cannot continue from a checkpoint";
+            return $"about {ConsoleStudyObserver.Duration(estimatedSeconds)}, longer than the whole time limit, and " +
+                   (continues ? "--whole-stages starts no stage it cannot finish" : "it cannot continue from a checkpoint");
         }
         HeldBack = true;
         return $"about {ConsoleStudyObserver.Duration(estimatedSeconds)}, and {ConsoleStudyObserver.Duration(Math.Max(0, left))} " +

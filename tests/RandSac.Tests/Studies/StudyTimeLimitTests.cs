@@ -79,6 +79,23 @@ public class StudyTimeLimitTests
     }
 
     [Fact]
+    public void WithWholeStagesAPretrainingStartsOnlyWhenItFitsInWhatIsLeft()
+    {
+        var start = new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.Zero);
+        var now = start.AddMinutes(30);
+        var limit = new StudyTimeLimit(TimeSpan.FromHours(2), start, () => now) { WholeStages = true };
+
+        Assert.Null(limit.WhyNotNow(90 * 60, continues: true));
+        // Its checkpoint would not outlive the limit, so a pre-training that ends after it waits like any stage.
+        Assert.Equal("about 1 h 31 min, and 1 h 30 min of the time limit is left: left for the next invocation",
+            limit.WhyNotNow(91 * 60, continues: true));
+        Assert.True(limit.HeldBack);
+        Assert.Equal("about 3 h 00 min, longer than the whole time limit, and --whole-stages starts no stage it cannot finish",
+            limit.WhyNotNow(3 * 3600, continues: true));
+        Assert.Equal(1, limit.NeverFits);
+    }
+
+    [Fact]
     public void AWaitingPretrainingHoldsBackItsEvaluationsAndItsBaselineButNotTheOtherRuns()
     {
         using var folder = new TempDirectory();
@@ -242,6 +259,16 @@ public class StudyTimeLimitTests
         var (file, output) = TinyStudy(folder);
         CliRunner.AssertBadInput(CliRunner.Run("study", file, "--out", output, "--time-limit", "soon"),
             "--time-limit: 'soon' is not a positive duration");
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void WholeStagesWithoutATimeLimitIsOneLineAndExitTwo()
+    {
+        using var folder = new TempDirectory();
+        var (file, output) = TinyStudy(folder);
+        CliRunner.AssertBadInput(CliRunner.Run("study", file, "--out", output, "--whole-stages"),
+            "--whole-stages: it says how --time-limit treats a pre-training, and no --time-limit was given");
         Assert.False(Directory.Exists(output));
     }
 
