@@ -9,9 +9,17 @@ namespace RandSac.Tests.Cli;
 public sealed class FaultInjectionTests : IDisposable
 {
     /// <summary>16×16 synthetic images, batch 8: 8 steps an epoch, tens of milliseconds each.</summary>
-    static readonly string[] Tiny =
+    static readonly string[] Tiny = Pretrain(imageSize: 16, batch: 8);
+
+    /// <summary>
+    /// 32×32 images, batch 64: one step an epoch, about half a second, so that a second signal sent
+    /// once the first is acknowledged still finds the process inside its step.
+    /// </summary>
+    static readonly string[] SlowSteps = Pretrain(imageSize: 32, batch: 64);
+
+    static string[] Pretrain(int imageSize, int batch) =>
     [
-        "pretrain", "--image-size", "16", "--synthetic-count", "64", "--decoder-depth", "1", "--batch", "8",
+        "pretrain", "--image-size", $"{imageSize}", "--synthetic-count", "64", "--decoder-depth", "1", "--batch", $"{batch}",
         "--threads", "1", "--warmup-epochs", "0.5",
     ];
 
@@ -103,7 +111,7 @@ public sealed class FaultInjectionTests : IDisposable
     public void ASecondSignalAbortsAtOnce()
     {
         string folder = _temp.Combine("twice");
-        using var child = ChildCli.Start([.. Tiny, "--epochs", "500", "--out", folder]);
+        using var child = ChildCli.Start([.. SlowSteps, "--epochs", "500", "--out", folder]);
         child.WaitUntil(() => Rows(folder) >= 1, Patience);
         child.Signal(ChildCli.SigInt);
         // Sent only once the first is seen: two of one signal pending at once are delivered as one.
