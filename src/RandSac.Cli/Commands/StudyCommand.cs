@@ -43,14 +43,13 @@ public static class StudyCommand
         };
         command.SetAction((parse, signalled) =>
         {
-            var limit = parse.GetValue(timeLimit) is { } limitText
-                ? new StudyTimeLimit(StudyTimeLimit.ParseDuration(limitText, "--time-limit"), DateTimeOffset.UtcNow, () => DateTimeOffset.UtcNow)
-                {
-                    WholeStages = parse.GetValue(wholeStages),
-                }
-                : null;
-            if (limit is null && parse.GetValue(wholeStages))
+            string? limitText = parse.GetValue(timeLimit);
+            bool whole = parse.GetValue(wholeStages);
+            if (whole && limitText is null)
                 throw new UserInputException("--whole-stages: it says how --time-limit treats a pre-training, and no --time-limit was given");
+            var limit = limitText is null
+                ? null
+                : new StudyTimeLimit(StudyTimeLimit.ParseDuration(limitText, "--time-limit"), DateTimeOffset.UtcNow, () => DateTimeOffset.UtcNow) { WholeStages = whole };
             using var timedOut = CancellationTokenSource.CreateLinkedTokenSource(signalled);
             if (limit is not null) timedOut.CancelAfter(limit.Limit);
             var cancel = timedOut.Token;
@@ -122,8 +121,7 @@ public static class StudyCommand
             if (left == 0) return Task.FromResult(0);
             if (limit is { NeverFits: > 0 })
             {
-                context.Error.WriteLine($"randsac: {limit.NeverFits} stage(s) take longer than the whole --time-limit of {ConsoleStudyObserver.Duration(limit.Limit.TotalSeconds)} " +
-                                        $"and {(limit.WholeStages ? "--whole-stages starts none it cannot finish" : "cannot be continued from a checkpoint")} (listed above): raise --time-limit");
+                context.Error.WriteLine($"randsac: {limit.NeverFitsSummary}");
                 return Task.FromResult(CliApp.Failure);
             }
             if (limit is { HeldBack: true })

@@ -38,6 +38,11 @@ public sealed class StudyTimeLimit(TimeSpan limit, DateTimeOffset start, Func<Da
     /// <summary>Stages held back that no invocation under this limit could run (longer than it, with nothing to continue from).</summary>
     public int NeverFits { get; private set; }
 
+    /// <summary>The closing line of an invocation that held back stages no invocation under this limit could run.</summary>
+    public string NeverFitsSummary =>
+        $"{NeverFits} stage(s) take longer than the whole --time-limit of {ConsoleStudyObserver.Duration(limit.TotalSeconds)} and " +
+        (WholeStages ? "--whole-stages starts none it cannot finish" : "cannot be continued from a checkpoint") + " (listed above): raise --time-limit";
+
     /// <summary>
     /// Null when a stage of <paramref name="estimatedSeconds"/> may start now, else why it waits.
     /// A stage that <paramref name="continues"/> from a checkpoint starts too when it is longer than the whole limit.

@@ -96,6 +96,22 @@ public class StudyTimeLimitTests
     }
 
     [Fact]
+    public void TheClosingLineSaysWhyTheStagesThatNeverFitCannotRun()
+    {
+        var start = new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.Zero);
+        var plain = new StudyTimeLimit(TimeSpan.FromHours(2), start, () => start);
+        var whole = new StudyTimeLimit(TimeSpan.FromHours(2), start, () => start) { WholeStages = true };
+        plain.WhyNotNow(3 * 3600, continues: false);
+        whole.WhyNotNow(3 * 3600, continues: true);
+        whole.WhyNotNow(3 * 3600, continues: false);
+
+        Assert.Equal("1 stage(s) take longer than the whole --time-limit of 2 h 00 min and cannot be continued from a checkpoint (listed above): raise --time-limit",
+            plain.NeverFitsSummary);
+        Assert.Equal("2 stage(s) take longer than the whole --time-limit of 2 h 00 min and --whole-stages starts none it cannot finish (listed above): raise --time-limit",
+            whole.NeverFitsSummary);
+    }
+
+    [Fact]
     public void AWaitingPretrainingHoldsBackItsEvaluationsAndItsBaselineButNotTheOtherRuns()
     {
         using var folder = new TempDirectory();
