@@ -247,13 +247,17 @@ public static class StudyCommand
     {
         var table = new Table().Title(Markup.Escape($"study {study.Name}: plan")).AddColumn("arm").AddColumn("seed").AddColumn("stages")
             .AddColumn(new TableColumn("pre-training steps").RightAligned()).AddColumn(new TableColumn("estimated").RightAligned());
+        bool anyContinues = false;
         foreach (var run in runs)
         {
             string steps = "—";
             if (run.Arm.Kind == ArmKind.Pretrain)
             {
                 var config = StudyFile.Resolve(study, run.Arm, run.Seed);
-                steps = StudyEstimate.PretrainSteps(config, trainImages).ToString(CultureInfo.InvariantCulture);
+                long total = StudyEstimate.PretrainSteps(config, trainImages);
+                long? reached = pending(run, StudyStage.Pretrain) ? run.CheckpointStep() : null;
+                anyContinues |= reached is not null;
+                steps = reached is null ? total.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{reached}/{total}");
             }
             string stages = string.Join(", ", run.Stages.Select(s => pending(run, s) ? StudyFile.Kebab(s) : StudyFile.Kebab(s) + " (done)"));
             double seconds = run.Stages.Where(s => pending(run, s)).Sum(s => estimate.Seconds(run, s));
@@ -261,6 +265,8 @@ public static class StudyCommand
                 ConsoleStudyObserver.Duration(seconds));
         }
         context.Console.Write(table);
+        if (anyContinues)
+            context.Out.WriteLine("pre-training steps a/b: continues from its checkpoint at step a of b");
         context.Out.WriteLine($"{runs.Count} runs, {runs.Sum(r => r.Stages.Count(s => pending(r, s)))} stages to do, about " +
                               $"{ConsoleStudyObserver.Duration(estimate.Seconds(runs, pending))} on this machine (from a short measurement of each arm's step; evaluations scaled from it)");
         if (estimate.ForeignCpuShare > 0.05)

@@ -121,7 +121,7 @@ public sealed class StudyEstimate
         double featurePass = (_trainImages + _testImages) * perImage / 6;
         return stage switch
         {
-            StudyStage.Pretrain => Math.Max(0, PretrainSteps(config, _trainImages) - (Checkpoint.StepIn(Checkpoint.PathIn(run.CheckpointFolder)) ?? 0))
+            StudyStage.Pretrain => Math.Max(0, PretrainSteps(config, _trainImages) - (run.CheckpointStep() ?? 0))
                                    * config.EffectiveBatch * perImage,
             StudyStage.Linprobe => featurePass,
             StudyStage.Knn => featurePass / 20,

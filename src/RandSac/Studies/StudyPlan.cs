@@ -1,3 +1,5 @@
+using RandSac.Training;
+
 namespace RandSac.Studies;
 
 /// <summary>One step of a study run, in the order they happen.</summary>
@@ -17,6 +19,9 @@ public enum StudyStage
 public sealed record StudyRun(StudyArm Arm, int Seed, string CheckpointFolder, StudyStage[] Stages)
 {
     public string Key => RunKey(Arm.Name, Seed);
+
+    /// <summary>The step the checkpoint in <see cref="CheckpointFolder"/> has reached, which a pre-training continues from; null when there is none.</summary>
+    public long? CheckpointStep() => Checkpoint.StepIn(Checkpoint.PathIn(CheckpointFolder));
 
     public static string RunKey(string arm, int seed) => $"{arm}/seed-{seed}";
 }

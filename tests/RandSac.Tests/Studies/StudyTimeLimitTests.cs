@@ -171,7 +171,7 @@ public class StudyTimeLimitTests
     }
 
     [Fact]
-    public void APretrainingLongerThanTheLimitIsStoppedAtItWithItsCheckpointAndTheStudyExitsWithTryAgain()
+    public void APretrainingLongerThanTheLimitIsStoppedAtItWithItsCheckpointWhichThePlanShowsAndTheStudyExitsWithTryAgain()
     {
         using var folder = new TempDirectory();
         var (file, output) = TinyStudy(folder, """{ "epochs": 1000000, "warmup-epochs": 0, "max-steps": 1000000, "checkpoint-every": 1000000 }""");
@@ -186,8 +186,15 @@ public class StudyTimeLimitTests
         Assert.Contains("time limit reached: no further stage starts", printed);
         Assert.Contains("time limit: 5 stages left for the next invocation of the same command", printed);
         // Stopped as SIGTERM stops it: the checkpoint of the step it finished, though checkpoint-every is far away.
-        Assert.True(Checkpoint.StepIn(Checkpoint.PathIn(first.CheckpointFolder)) > 0, result.Out);
+        long reached = first.CheckpointStep() ?? 0;
+        Assert.True(reached > 0, result.Out);
         Assert.Equal("", result.Error);
+
+        // The plan says where the next invocation continues.
+        var plan = CliRunner.Run("study", file, "--out", output, "--seeds", "0", "--dry-run");
+        Assert.True(plan.ExitCode == 0, plan.Out + plan.Error);
+        Assert.Contains($"{reached}/1000000", plan.Out);
+        Assert.Contains("pre-training steps a/b: continues from its checkpoint at step a of b", plan.Out);
     }
 
     [Fact]
