@@ -16,6 +16,9 @@ namespace RandSac.Cli.Commands;
 /// </summary>
 public static class StudyCommand
 {
+    /// <summary>The lock an invocation holds on its study folder while it may write there.</summary>
+    public const string LockFileName = "study.lock";
+
     public static Command Create(CliContext context)
     {
         var file = new Argument<FileInfo>("study") { Description = "Study file (see configs/studies/)." };
@@ -68,6 +71,8 @@ public static class StudyCommand
 
             var (channels, imageSize, trainImages, testImages) = CheckData(study, dataPath);
             var runs = StudyPlan.Build(study, folder, seedList, onlyArms);
+            // Taken before the records are read: a second invocation writing the same study.json would drop the first one's records.
+            using var folderLock = parse.GetValue(dryRun) ? null : RunFolderLock.Acquire(folder, LockFileName);
             var results = parse.GetValue(dryRun) && !File.Exists(Path.Combine(folder, StudyResults.FileName))
                 ? new StudyResults { Study = study.Name, StudyFile = studyPath }
                 : StudyResults.LoadOrCreate(folder, study.Name, studyPath);

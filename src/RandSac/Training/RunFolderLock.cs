@@ -5,8 +5,8 @@ using Microsoft.Win32.SafeHandles;
 namespace RandSac.Training;
 
 /// <summary>
-/// An exclusive lock on a run folder for as long as one writer works in it: an OS lock
-/// (<c>flock</c>, taken by <see cref="FileShare.None"/>) on <c>run.lock</c>, with the holder's
+/// An exclusive lock on a run folder (or a study's folder) for as long as one writer works in it: an OS lock
+/// (<c>flock</c>, taken by <see cref="FileShare.None"/>) on <c>run.lock</c> (or the given file), with the holder's
 /// PID written inside. The kernel drops the lock when its holder exits, however it exits, so a
 /// lock file left by a dead process never blocks; a second writer fails at once, naming the holder.
 /// </summary>
@@ -24,10 +24,10 @@ public sealed class RunFolderLock : IDisposable
     public string Path { get; }
 
     /// <summary>Creates the folder if needed and locks it; throws <see cref="IOException"/> naming the holder's PID if it is taken.</summary>
-    public static RunFolderLock Acquire(string folder)
+    public static RunFolderLock Acquire(string folder, string fileName = FileName)
     {
         Directory.CreateDirectory(folder);
-        string path = System.IO.Path.Combine(folder, FileName);
+        string path = System.IO.Path.Combine(folder, fileName);
         FileStream stream;
         try
         {

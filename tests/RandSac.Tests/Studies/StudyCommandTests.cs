@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using RandSac.Cli;
+using RandSac.Cli.Commands;
 using RandSac.Studies;
 using RandSac.Tests.Cli;
 using RandSac.Training;
@@ -113,6 +114,34 @@ public class StudyCommandTests
         Assert.Equal(StudyResults.BuildVersion, record.StartedBy[StudyStage.Pretrain]);
         Assert.Equal(StudyResults.BuildVersion, record.Build[StudyStage.Pretrain]);
         Assert.NotNull(record.CheckpointSha256);
+    }
+
+    [Fact]
+    public void ASecondInvocationOnAStudyFolderInUseIsRefusedAndChangesNothing()
+    {
+        using var folder = new TempDirectory();
+        string file = folder.Combine("tiny.json");
+        File.WriteAllText(file, TinyStudy);
+        string output = folder.Combine("out");
+        var finished = CliRunner.Run("study", file, "--out", output, "--only", "square", "--seeds", "0");
+        Assert.True(finished.ExitCode == 0, finished.Out + finished.Error);
+        string records = Path.Combine(output, StudyResults.FileName);
+        byte[] before = File.ReadAllBytes(records);
+
+        using (RunFolderLock.Acquire(output, StudyCommand.LockFileName))
+        {
+            var second = CliRunner.Run("study", file, "--out", output, "--only", "patch", "--seeds", "0");
+            CliRunner.AssertBadInput(second, $"{output} is in use by process {Environment.ProcessId}", StudyCommand.LockFileName);
+            Assert.Equal(before, File.ReadAllBytes(records));
+            Assert.False(Directory.Exists(StudyPlan.RunFolder(output, "patch", 0)));
+
+            // A dry run only reads the records, so it plans beside a running study.
+            var plan = CliRunner.Run("study", file, "--out", output, "--only", "patch", "--seeds", "0", "--dry-run");
+            Assert.True(plan.ExitCode == 0, plan.Out + plan.Error);
+        }
+
+        var after = CliRunner.Run("study", file, "--out", output, "--only", "patch", "--seeds", "0");
+        Assert.True(after.ExitCode == 0, after.Out + after.Error);
     }
 
     /// <summary>A tiny study whose square/seed-0 pre-training another build started (its study.json says so).</summary>
