@@ -36,9 +36,7 @@ public class StudyCommandTests
     public void AnInterruptedStudyFinishesWithoutRedoingFinishedRuns()
     {
         using var folder = new TempDirectory();
-        string file = folder.Combine("tiny.json");
-        File.WriteAllText(file, TinyStudy);
-        string output = folder.Combine("out");
+        var (file, output) = WriteTinyStudy(folder);
         string results = Path.Combine(output, StudyResults.FileName);
 
         // First attempt: killed (with its current stage) once the first run has its linear probe.
@@ -120,9 +118,7 @@ public class StudyCommandTests
     public void ASecondInvocationOnAStudyFolderInUseIsRefusedAndChangesNothing()
     {
         using var folder = new TempDirectory();
-        string file = folder.Combine("tiny.json");
-        File.WriteAllText(file, TinyStudy);
-        string output = folder.Combine("out");
+        var (file, output) = WriteTinyStudy(folder);
         var finished = CliRunner.Run("study", file, "--out", output, "--only", "square", "--seeds", "0");
         Assert.True(finished.ExitCode == 0, finished.Out + finished.Error);
         string records = Path.Combine(output, StudyResults.FileName);
@@ -144,12 +140,23 @@ public class StudyCommandTests
         Assert.True(after.ExitCode == 0, after.Out + after.Error);
     }
 
+    /// <summary>
+    /// <see cref="TinyStudy"/> in a file, with another <paramref name="budget"/> when one is given, and a study
+    /// folder that does not exist yet.
+    /// </summary>
+    internal static (string File, string Output) WriteTinyStudy(TempDirectory folder, string? budget = null)
+    {
+        const string TinyBudget = """{ "epochs": 1, "warmup-epochs": 0, "max-steps": 2 }""";
+        Assert.Contains(TinyBudget, TinyStudy);
+        string file = folder.Combine("tiny.json");
+        File.WriteAllText(file, TinyStudy.Replace(TinyBudget, budget ?? TinyBudget));
+        return (file, folder.Combine("out"));
+    }
+
     /// <summary>A tiny study whose square/seed-0 pre-training another build started (its study.json says so).</summary>
     static (string File, string Output) StartedByAnotherBuild(TempDirectory folder)
     {
-        string file = folder.Combine("tiny.json");
-        File.WriteAllText(file, TinyStudy);
-        string output = folder.Combine("out");
+        var (file, output) = WriteTinyStudy(folder);
         var study = StudyFile.Load(file);
         var results = new StudyResults { Study = "tiny", StudyFile = file };
         results.Records.Add(new StudyRecord

@@ -115,7 +115,7 @@ public class StudyTimeLimitTests
     public void AWaitingPretrainingHoldsBackItsEvaluationsAndItsBaselineButNotTheOtherRuns()
     {
         using var folder = new TempDirectory();
-        var (file, output) = TinyStudy(folder);
+        var (file, output) = StudyCommandTests.WriteTinyStudy(folder);
         var study = StudyFile.Load(file);
         var runs = StudyPlan.Build(study, output, [0]);
         // The checkpoint of an unfinished attempt lies in square's folder: no evaluation may take it.
@@ -174,7 +174,7 @@ public class StudyTimeLimitTests
     public void APretrainingLongerThanTheLimitIsStoppedAtItWithItsCheckpointWhichThePlanShowsAndTheStudyExitsWithTryAgain()
     {
         using var folder = new TempDirectory();
-        var (file, output) = TinyStudy(folder, """{ "epochs": 1000000, "warmup-epochs": 0, "max-steps": 1000000, "checkpoint-every": 1000000 }""");
+        var (file, output) = StudyCommandTests.WriteTinyStudy(folder, """{ "epochs": 1000000, "warmup-epochs": 0, "max-steps": 1000000, "checkpoint-every": 1000000 }""");
         var first = StudyPlan.Build(StudyFile.Load(file), output, [0])[0];
 
         var result = CliRunner.Run("study", file, "--out", output, "--seeds", "0", "--time-limit", "45s");
@@ -204,7 +204,7 @@ public class StudyTimeLimitTests
         // Pre-trainings far longer than the limit: whether the second runs out while the arms' steps are
         // measured (so no stage starts) or during the first pre-training (stopped at its checkpoint) depends
         // on the machine's speed, and in both cases no stage finishes.
-        var (file, output) = TinyStudy(folder, """{ "epochs": 100, "warmup-epochs": 0 }""");
+        var (file, output) = StudyCommandTests.WriteTinyStudy(folder, """{ "epochs": 100, "warmup-epochs": 0 }""");
 
         int stages = StudyPlan.Build(StudyFile.Load(file), output, [0]).Sum(run => run.Stages.Length);
 
@@ -279,7 +279,7 @@ public class StudyTimeLimitTests
     public void ABadTimeLimitIsOneLineAndExitTwo()
     {
         using var folder = new TempDirectory();
-        var (file, output) = TinyStudy(folder);
+        var (file, output) = StudyCommandTests.WriteTinyStudy(folder);
         CliRunner.AssertBadInput(CliRunner.Run("study", file, "--out", output, "--time-limit", "soon"),
             "--time-limit: 'soon' is not a positive duration");
         Assert.False(Directory.Exists(output));
@@ -289,23 +289,10 @@ public class StudyTimeLimitTests
     public void WholeStagesWithoutATimeLimitIsOneLineAndExitTwo()
     {
         using var folder = new TempDirectory();
-        var (file, output) = TinyStudy(folder);
+        var (file, output) = StudyCommandTests.WriteTinyStudy(folder);
         CliRunner.AssertBadInput(CliRunner.Run("study", file, "--out", output, "--whole-stages"),
             "--whole-stages: it says how --time-limit treats a pre-training, and no --time-limit was given");
         Assert.False(Directory.Exists(output));
-    }
-
-    /// <summary>
-    /// The tiny study of <see cref="StudyCommandTests"/> in a file, with another <paramref name="budget"/> when one is
-    /// given, and a study folder that does not exist yet.
-    /// </summary>
-    static (string File, string Output) TinyStudy(TempDirectory folder, string? budget = null)
-    {
-        const string TinyBudget = """{ "epochs": 1, "warmup-epochs": 0, "max-steps": 2 }""";
-        Assert.Contains(TinyBudget, StudyCommandTests.TinyStudy);
-        string file = folder.Combine("tiny.json");
-        File.WriteAllText(file, StudyCommandTests.TinyStudy.Replace(TinyBudget, budget ?? TinyBudget));
-        return (file, folder.Combine("out"));
     }
 
     /// <summary>
@@ -324,7 +311,7 @@ public class StudyTimeLimitTests
     /// </summary>
     static (string File, string Output, string Checkpoint) SquareWithItsLinearProbeUndone(TempDirectory folder)
     {
-        var (file, output) = TinyStudy(folder);
+        var (file, output) = StudyCommandTests.WriteTinyStudy(folder);
         var finished = CliRunner.Run("study", file, "--out", output, "--only", "square", "--seeds", "0");
         Assert.True(finished.ExitCode == 0, finished.Out + finished.Error);
         var results = StudyResults.LoadOrCreate(output, "tiny", file);
