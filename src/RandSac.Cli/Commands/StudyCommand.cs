@@ -71,9 +71,10 @@ public static class StudyCommand
 
             var (channels, imageSize, trainImages, testImages) = CheckData(study, dataPath);
             var runs = StudyPlan.Build(study, folder, seedList, onlyArms);
+            bool planOnly = parse.GetValue(dryRun);
             // Taken before the records are read: a second invocation writing the same study.json would drop the first one's records.
-            using var folderLock = parse.GetValue(dryRun) ? null : RunFolderLock.Acquire(folder, LockFileName);
-            var results = parse.GetValue(dryRun) && !File.Exists(Path.Combine(folder, StudyResults.FileName))
+            using var folderLock = planOnly ? null : RunFolderLock.Acquire(folder, LockFileName);
+            var results = planOnly && !File.Exists(Path.Combine(folder, StudyResults.FileName))
                 ? new StudyResults { Study = study.Name, StudyFile = studyPath }
                 : StudyResults.LoadOrCreate(folder, study.Name, studyPath);
             CheckRecordsMatch(study, results, runs, dataPath);
@@ -82,7 +83,7 @@ public static class StudyCommand
             var estimate = StudyEstimate.Measure(study, runs, Pending, channels, imageSize,
                 trainImages, testImages, threadCount ?? CpuThreads.PhysicalCores, message => context.Out.WriteLine(message), signalled);
 
-            if (parse.GetValue(dryRun))
+            if (planOnly)
             {
                 PrintPlan(context, study, runs, estimate, results, trainImages, Pending);
                 return Task.FromResult(0);
