@@ -8,9 +8,9 @@
 # save copies study.json, results.md/.png, the arms' configs and stage logs, and of every run
 # whose pre-training is finished its config, metrics, pictures and evaluation records. A finished
 # run's checkpoint is represented by its SHA-256 in study.json and is not carried, with one
-# exception: an evaluation that was started and has not finished (the session ended during it, or
-# it failed under --keep-going) needs its checkpoint to run again, so that checkpoint is carried
-# too. A pre-training in progress is left out: on another machine it starts again from its config,
+# exception: an evaluation of its weights that was started and has not finished (the session ended
+# during it, or it failed under --keep-going) needs its checkpoint to run again, so that checkpoint
+# is carried too (a random baseline needs only the run's config.json). A pre-training in progress is left out: on another machine it starts again from its config,
 # with the same build. With --in-progress it is carried instead (its config, metrics and latest
 # checkpoint, whose SHA-256 goes into in-progress.sha256), so that the next machine continues it
 # from that step: for a pre-training longer than a machine is kept, into a records folder outside
@@ -69,7 +69,7 @@ case "$mode" in
       mkdir -p "$to/$relative"
       find "$run" -maxdepth 1 -type f \( -name '*.json' -o -name '*.csv' -o -name '*.png' \) -exec cp {} "$to/$relative/" \;
     done
-    # The checkpoints of runs with an evaluation started and not finished (a baseline's run is its shape-of arm's).
+    # The checkpoints of pre-trained runs with an evaluation of their weights started and not finished.
     carried=0
     while read -r run; do
       [[ -n "$run" && -f "$run/$checkpoint" ]] || continue
@@ -77,7 +77,7 @@ case "$mode" in
       mkdir -p "$to/$relative"
       cp "$run/$checkpoint" "$to/$relative/"
       carried=$((carried + 1))
-    done < <(jq -r '.records[] | select(([(."started-by" // {}) | keys[] | select(. != "pretrain")] - ((.build // {}) | keys)) | length > 0) | .folder' "$from/study.json" | sort -u)
+    done < <(jq -r '.records[] | select(.kind == "pretrain" and ([(."started-by" // {}) | keys[] | select(. != "pretrain")] - ((.build // {}) | keys) | length > 0)) | .folder' "$from/study.json" | sort -u)
     [[ $carried -eq 0 ]] || echo "carry.sh: carried $carried checkpoint(s) of runs with an evaluation pending"
     # Pre-trainings in progress, with --in-progress: everything their resume reads.
     if $in_progress; then

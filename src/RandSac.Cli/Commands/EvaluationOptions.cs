@@ -53,13 +53,15 @@ public sealed class EvaluationOptions
     /// <summary>
     /// Loads the checkpoint (or imports the weights) and opens the dataset (both splits), normalised
     /// as the weights were trained when that is known: a checkpoint's recorded statistics on its own
-    /// dataset, or an imported model's config.json. The caller disposes the setup. Bad input (no such
-    /// file, an unreadable or mismatched state dict, a dataset the encoder does not fit) becomes a
-    /// one-line error. A <paramref name="scored"/> command measures a classifier, so it also refuses
-    /// an image folder without train/ and val/ (its test images would be its training images) and
-    /// training data of fewer than two classes.
+    /// dataset, or an imported model's config.json. A <paramref name="baseline"/> (a random encoder of
+    /// the weights' shape) may instead be drawn from a run's config.json alone, normalised as its
+    /// pre-training was. The caller disposes the setup. Bad input (no such file, an unreadable or
+    /// mismatched state dict, a dataset the encoder does not fit) becomes a one-line error. A
+    /// <paramref name="scored"/> command measures a classifier, so it also refuses an image folder
+    /// without train/ and val/ (its test images would be its training images) and training data of
+    /// fewer than two classes.
     /// </summary>
-    public EvaluationSetup Open(CliContext context, ParseResult parse, bool scored = true)
+    public EvaluationSetup Open(CliContext context, ParseResult parse, bool scored = true, bool baseline = false)
     {
         Action<string> note = context.Out.WriteLine;
         string path = Weights.ResolvePath(parse);
@@ -68,32 +70,40 @@ public sealed class EvaluationOptions
             if (threads < 1) throw new UserInputException($"--threads must be positive, got {threads}");
             TorchSharp.torch.set_num_threads(threads);
         }
-        var (checkpoint, imported) = Weights.Load(context, parse, path);
-        path = imported?.Path ?? path;
+        var runConfig = WeightsOptions.RunConfig(path);
+        if (runConfig is { File: var configFile } && !baseline)
+            throw new UserInputException($"--checkpoint {path}: {(configFile == path ? "a pre-training config" : "a run folder without a checkpoint")} holds no weights; " +
+                                         "only a random baseline (--random-init, --from-scratch) can be drawn from it");
+        var (checkpoint, imported) = runConfig is null ? Weights.Load(context, parse, path) : (null, null);
+        path = imported?.Path ?? runConfig?.File ?? path;
+        var pretraining = checkpoint?.Config ?? runConfig?.Config;
         // Hashed as it is loaded: a run still in progress may replace the file later.
         string sha256 = EvaluationRecord.Sha256(path);
         ImageDataset? train = null;
         try
         {
-            var spec = Data.Apply(parse, checkpoint?.Config.Dataset);
+            var spec = Data.Apply(parse, pretraining?.Dataset);
             if (scored && !spec.HasHeldOutTestSplit())
                 throw new UserInputException($"--data {spec.Path}: an image folder without train/ and val/ has no held-out images, and " +
                                              "scoring the encoder on its training images would say nothing; put them in train/<class>/ and val/<class>/");
-            int patch = checkpoint?.Config.Patch ?? imported!.Config.PatchSize;
-            (train, var trainIndices) = Subset(spec.Open(DataSplit.Train, patch), parse.GetValue(_trainSubset), "--train-subset");
+            int patch = pretraining?.Patch ?? imported!.Config.PatchSize;
+            var wholeTrain = spec.Open(DataSplit.Train, patch);
+            // A pre-training records the statistics of its training split opened just so (Pretraining.Save); a config alone has them measured again.
+            var trained = checkpoint is not null ? checkpoint.Normalisation : runConfig is not null ? Normalisation.Of(wholeTrain) : null;
+            (train, var trainIndices) = Subset(wholeTrain, parse.GetValue(_trainSubset), "--train-subset");
             int classes = train.Labels.Distinct().Count();
             if (scored && classes < 2)
                 throw new UserInputException($"--data {spec.Path ?? spec.DisplayName}: the training images hold {classes} class; a classifier needs at least 2 to be measured");
             var (test, testIndices) = Subset(spec.Open(DataSplit.Test, patch), parse.GetValue(_testSubset), "--test-subset");
-            var normalisation = checkpoint is { Normalisation: { } recorded } && spec == checkpoint.Config.Dataset ? recorded
+            var normalisation = trained is not null && spec == pretraining!.Dataset ? trained
                 : imported?.Normalisation is { } expected ? new Normalisation(expected.Mean, expected.Std) : null;
             if (normalisation is not null)
             {
                 train.UseNormalisation(normalisation);
                 test.UseNormalisation(normalisation);
-                note($"normalising both splits with {(checkpoint is null ? "config.json's" : "the training data's")} {normalisation}");
+                note($"normalising both splits with {(imported is not null ? "config.json's" : "the training data's")} {normalisation}");
             }
-            return new EvaluationSetup(path, sha256, checkpoint, imported, spec, train, test)
+            return new EvaluationSetup(path, sha256, checkpoint, imported, runConfig?.Config, spec, train, test)
             {
                 UseFeatureCache = !parse.GetValue(_noCache), TrainIndices = trainIndices, TestIndices = testIndices,
             };
@@ -131,12 +141,18 @@ public sealed class EvaluationOptions
     }
 }
 
-/// <summary>A loaded checkpoint (or imported encoder: exactly one is non-null) with the dataset it is evaluated on.</summary>
+/// <summary>
+/// A loaded checkpoint, an imported encoder, or for a random baseline a run's pre-training config alone
+/// (exactly one is non-null), with the dataset it is evaluated on.
+/// </summary>
 public sealed record EvaluationSetup(string CheckpointPath, string CheckpointSha256, Checkpoint? Checkpoint, ImportedEncoder? Imported,
-    DatasetSpec Dataset, ImageDataset Train, ImageDataset Test) : IDisposable
+    PretrainConfig? RunConfig, DatasetSpec Dataset, ImageDataset Train, ImageDataset Test) : IDisposable
 {
+    /// <summary>The pre-training's config: the checkpoint's, or the run's; null for imported weights.</summary>
+    public PretrainConfig? Pretraining => Checkpoint?.Config ?? RunConfig;
+
     /// <summary>The pre-training seed (0 for imported weights): it draws the random-init baseline.</summary>
-    public int Seed => Checkpoint?.Config.Seed ?? 0;
+    public int Seed => Pretraining?.Seed ?? 0;
 
     public string Folder => Path.GetDirectoryName(CheckpointPath)!;
 
@@ -164,8 +180,8 @@ public sealed record EvaluationSetup(string CheckpointPath, string CheckpointSha
     }
 
     /// <summary>The encoder shape for this data, with an optional drop-path rate.</summary>
-    public ViTConfig EncoderConfig(double dropPath = 0) => Checkpoint is not null
-        ? EvaluationEncoder.ConfigOf(Checkpoint.Config, Train.Channels, Train.Height, dropPath)
+    public ViTConfig EncoderConfig(double dropPath = 0) => Pretraining is not null
+        ? EvaluationEncoder.ConfigOf(Pretraining, Train.Channels, Train.Height, dropPath)
         : Imported!.Config with { Channels = Train.Channels, ImageHeight = Train.Height, ImageWidth = Train.Width, DropPathRate = dropPath };
 
     /// <summary>The checkpoint's encoder, or with <paramref name="randomInit"/> a random one of its shape drawn from the pre-training seed.</summary>
@@ -173,14 +189,17 @@ public sealed record EvaluationSetup(string CheckpointPath, string CheckpointSha
         ? EvaluationEncoder.RandomInit(EncoderConfig(dropPath), Seed)
         : Checkpoint is not null
             ? EvaluationEncoder.FromCheckpoint(Checkpoint, EncoderConfig(dropPath))
-            : Imported!.CreateEncoder(EncoderConfig(dropPath));
+            : Imported?.CreateEncoder(EncoderConfig(dropPath))
+              ?? throw new InvalidOperationException($"{CheckpointPath} is a pre-training config: it holds no weights, only a random baseline's shape");
 
-    public string EncoderName => Checkpoint is not null
-        ? $"{Checkpoint.Config.Model} (patch {Checkpoint.Config.Patch})"
+    public string EncoderName => Pretraining is not null
+        ? $"{Pretraining.Model} (patch {Pretraining.Patch})"
         : $"imported {Imported!.Config.Dim}/{Imported.Config.Depth}/{Imported.Config.Heads} (patch {Imported.Config.PatchSize})";
 
     /// <summary>The encoder and where its weights come from, e.g. "mini (patch 4) at step 200".</summary>
-    public string Source => Checkpoint is not null ? $"{EncoderName} at step {Checkpoint.Step}" : $"{EncoderName} from {Imported!.Format}";
+    public string Source => Checkpoint is not null ? $"{EncoderName} at step {Checkpoint.Step}"
+        : Imported is not null ? $"{EncoderName} from {Imported.Format}"
+        : $"{EncoderName} of {CheckpointPath} (no weights)";
 
     public EvaluationRecord Record(string command, bool randomInit, int seed, object options, ClassificationResult accuracy,
         TimeSpan wall, long? steps = null, double? finalLoss = null) => new()
@@ -194,7 +213,7 @@ public sealed record EvaluationSetup(string CheckpointPath, string CheckpointSha
         Encoder = EncoderName,
         Dataset = Dataset,
         Options = options,
-        Pretraining = Checkpoint?.Config,
+        Pretraining = Pretraining,
         TrainImages = Train.Count,
         TestImages = Test.Count,
         Top1 = accuracy.Top1,

@@ -44,7 +44,7 @@ public static class FinetuneCommand
             var world = context.Ranks();
             // The node's cores shared among its ranks, unless --threads says otherwise (Open sets it).
             if (world.DefaultThreads is { } perRank) TorchSharp.torch.set_num_threads(perRank);
-            using var setup = shared.Open(context, parse);
+            using var setup = shared.Open(context, parse, baseline: scratch);
             DataParallelReport.Start(context, world, options.Batch, TorchSharp.torch.get_num_threads());
             var encoder = setup.Encoder(scratch, options.DropPath);
             context.Out.WriteLine($"fine-tuning {(scratch ? "a random " + setup.EncoderName + " (from scratch)" : setup.Source)} " +

@@ -45,7 +45,7 @@ public static class KnnCommand
             bool random = parse.GetValue(randomInit);
 
             var clock = Stopwatch.StartNew();
-            using var setup = shared.Open(context, parse);
+            using var setup = shared.Open(context, parse, baseline: random);
             if (knn.K > setup.Train.Count)
                 throw new UserInputException($"--k {knn.K} is larger than the memory bank ({setup.Train.Count} train images)");
             using var encoder = setup.Encoder(random);

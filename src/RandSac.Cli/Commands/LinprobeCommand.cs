@@ -39,7 +39,7 @@ public static class LinprobeCommand
             bool random = parse.GetValue(randomInit);
 
             var clock = Stopwatch.StartNew();
-            using var setup = shared.Open(context, parse);
+            using var setup = shared.Open(context, parse, baseline: random);
             using var encoder = setup.Encoder(random);
             context.Out.WriteLine($"linear probe ({(options.Fast ? "fast: cached features, no augmentation" : "augmented")}) of " +
                                   $"{(random ? "a random " + setup.EncoderName : setup.Source)} " +

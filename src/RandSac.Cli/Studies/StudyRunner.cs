@@ -27,7 +27,8 @@ public sealed class StudyStageFailedException(string message) : Exception(messag
 /// <summary>
 /// Runs a study's stages in order, each as an ordinary <c>randsac</c> command in a child
 /// process: pre-training into the arm's run folder (with <c>--resume</c> when a checkpoint is
-/// there), then the linear probe, kNN and fine-tuning on its checkpoint. A stage recorded in
+/// there), then the linear probe, kNN and fine-tuning on its checkpoint (a baseline on the run's
+/// config.json, so it runs without the checkpoint too). A stage recorded in
 /// <c>study.json</c> is never run again, and an evaluation whose record already lies next to
 /// the same checkpoint (SHA-256) is adopted instead of repeated, so rerunning the same command
 /// after an interruption continues where it stopped.
@@ -83,9 +84,10 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
                     continue;
                 }
                 bool blocked = failedRuns.Contains(checkpointRun);
-                if (blocked || (stage != StudyStage.Pretrain && !File.Exists(Checkpoint.PathIn(run.CheckpointFolder))))
+                if (blocked || (stage != StudyStage.Pretrain && !File.Exists(run.EvaluatedFile)))
                 {
-                    observer.OnSkipped(run, stage, blocked ? $"{checkpointRun}, whose checkpoint it uses, failed above" : $"no checkpoint in {run.CheckpointFolder}");
+                    observer.OnSkipped(run, stage, blocked ? $"{checkpointRun}, whose run it uses, failed above"
+                        : $"no {Path.GetFileName(run.EvaluatedFile)} in {run.CheckpointFolder}");
                     done++;
                     continue;
                 }
@@ -169,7 +171,10 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
             return $"step {record.CheckpointStep}, final loss {record.FinalLoss:F4}";
         }
 
-        record.CheckpointSha256 ??= EvaluationRecord.Sha256(Checkpoint.PathIn(runFolder));
+        // A baseline reads only the config (its shape and seed): the checkpoint's hash would tie it to weights it never uses.
+        string evaluated = run.EvaluatedFile;
+        string sha256 = run.Arm.Kind == ArmKind.Pretrain && record.CheckpointSha256 is { } pretrained ? pretrained : EvaluationRecord.Sha256(evaluated);
+        record.CheckpointSha256 = sha256;
         var (command, baseline, flags, metric) = stage switch
         {
             StudyStage.Linprobe => ("linprobe", run.Arm.Kind == ArmKind.RandomInit ? "--random-init" : null, study.Evaluation.Linprobe, StudyMetric.Lin),
@@ -177,10 +182,10 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
             _ => ("finetune", run.Arm.Kind == ArmKind.FromScratch ? "--from-scratch" : null, study.Evaluation.Finetune, StudyMetric.Ft),
         };
         string recordName = command + baseline switch { "--random-init" => "-random-init", "--from-scratch" => "-from-scratch", _ => "" };
-        var found = FindRecord(runFolder, recordName, record.CheckpointSha256, record.Seed, flags);
+        var found = FindRecord(runFolder, recordName, sha256, record.Seed, flags);
         if (found is null)
         {
-            var args = new List<string> { command, "--checkpoint", runFolder };
+            var args = new List<string> { command, "--checkpoint", evaluated };
             if (baseline is not null) args.Add(baseline);
             // Each seed varies the whole pipeline: the probe's and fine-tuning's own draws too (kNN has none).
             if (stage != StudyStage.Knn) args.AddRange(["--seed", record.Seed.ToString(CultureInfo.InvariantCulture)]);
@@ -191,8 +196,8 @@ public sealed class StudyRunner(StudyDefinition study, string folder, StudyResul
                 if (PhaseLine.Match(line) is { Success: true } m && long.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture) is > 0 and var all)
                     observer.OnStageProgress(long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) / (double)all, line);
             }, cancel);
-            found = FindRecord(runFolder, recordName, record.CheckpointSha256, record.Seed, flags)
-                    ?? throw new StudyStageFailedException($"{run.Key} {command}: the command finished but wrote no {recordName}*.json record for checkpoint {record.CheckpointSha256[..12]}");
+            found = FindRecord(runFolder, recordName, sha256, record.Seed, flags)
+                    ?? throw new StudyStageFailedException($"{run.Key} {command}: the command finished but wrote no {recordName}*.json record for {Path.GetFileName(evaluated)} {sha256[..12]}");
         }
         else observer.OnSkipped(run, stage, $"adopting the finished record {Path.GetFileName(found.Value.Path)}");
         var (path, node) = found.Value;

@@ -7,7 +7,8 @@ namespace RandSac.Evaluation;
 
 /// <summary>
 /// The JSON result of an evaluation, written next to the checkpoint it evaluated: what was
-/// evaluated (checkpoint path, SHA-256 and step, or a random initialisation of its shape), how
+/// evaluated (checkpoint path, SHA-256 and step, or a random initialisation of its shape, which
+/// may come from the run's config.json alone, then named and hashed here with step 0), how
 /// (command, options, dataset, seed), and the accuracies, per class too, with the wall time.
 /// </summary>
 public sealed record EvaluationRecord

@@ -13,8 +13,8 @@ public enum StudyStage
 
 /// <summary>
 /// One (arm, seed) of a study. A pre-trained arm has its own run folder; a baseline has none
-/// and is evaluated on the checkpoint of its <see cref="StudyArm.ShapeOf"/> arm at the same
-/// seed (for its shape and seed only), with its records written there.
+/// and is drawn from the pre-training config of its <see cref="StudyArm.ShapeOf"/> arm at the
+/// same seed (its shape and seed; no weights), with its records written in that arm's folder.
 /// </summary>
 public sealed record StudyRun(StudyArm Arm, int Seed, string CheckpointFolder, StudyStage[] Stages)
 {
@@ -23,12 +23,20 @@ public sealed record StudyRun(StudyArm Arm, int Seed, string CheckpointFolder, S
     /// <summary>The step the checkpoint in <see cref="CheckpointFolder"/> has reached, which a pre-training continues from; null when there is none.</summary>
     public long? CheckpointStep() => Checkpoint.StepIn(Checkpoint.PathIn(CheckpointFolder));
 
+    /// <summary>
+    /// What an evaluation stage reads: the checkpoint, or for a baseline the run's config.json, so a
+    /// baseline can run after the checkpoint is gone (it stays with the machine that trained it).
+    /// </summary>
+    public string EvaluatedFile => Arm.Kind == ArmKind.Pretrain
+        ? Checkpoint.PathIn(CheckpointFolder)
+        : Path.Combine(CheckpointFolder, PretrainConfig.FileInRun);
+
     public static string RunKey(string arm, int seed) => $"{arm}/seed-{seed}";
 }
 
 /// <summary>
 /// The runs of a study in execution order: every selected arm at every seed, each baseline right
-/// after the pre-trained arm whose checkpoint it needs. A baseline selected without its
+/// after the pre-trained arm whose run it is drawn from. A baseline selected without its
 /// <see cref="StudyArm.ShapeOf"/> arm brings that arm's pre-training along.
 /// </summary>
 public static class StudyPlan
@@ -60,7 +68,7 @@ public static class StudyPlan
                     if (study.Evaluation.FinetuneArms.Contains(arm.Name)) stages.Add(StudyStage.Finetune);
                 }
                 runs.Add(new StudyRun(arm, seed, RunFolder(studyFolder, arm.Name, seed), [.. stages]));
-                // Right after the arm whose checkpoint it needs: the baselines calibrate the budget, so they come early.
+                // Right after the arm whose run it is drawn from: the baselines calibrate the budget, so they come early.
                 foreach (var baseline in baselines.Where(b => b.ShapeOf == arm.Name))
                 {
                     StudyStage[] baselineStages = baseline.Kind == ArmKind.FromScratch

@@ -3,9 +3,9 @@ using RandSac.Training;
 namespace RandSac.Studies;
 
 /// <summary>
-/// What a study knows of one (arm, seed): the resolved config, the checkpoint it was judged on
-/// (SHA-256), the build that ran it, wall times and every accuracy, each with the evaluation
-/// record it came from.
+/// What a study knows of one (arm, seed): the resolved config, the file its evaluations read
+/// (SHA-256: the checkpoint, or for a baseline its shape-of run's config.json), the build that
+/// ran it, wall times and every accuracy, each with the evaluation record it came from.
 /// </summary>
 public sealed record StudyRecord
 {

@@ -106,7 +106,7 @@ sealed class PreparedRun : IDisposable
     public void OpenLogs(string? probeName)
     {
         if (!Parallel.IsWriter) return;
-        File.WriteAllText(Path.Combine(Folder, "config.json"), Config.ToJson());
+        File.WriteAllText(Path.Combine(Folder, PretrainConfig.FileInRun), Config.ToJson());
         Log = Own(new MetricsLog(Folder, keepThroughStep: Step, probeName));
         if (Config.TensorBoard) Board = Own(new PretrainTensorBoard(Folder, Config, Options, Dataset, Step, Schedule.StopStep));
     }

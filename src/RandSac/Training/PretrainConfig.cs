@@ -215,6 +215,9 @@ public sealed record PretrainConfig
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
+    /// <summary>The copy of its config that a pre-training keeps in its run folder.</summary>
+    public const string FileInRun = "config.json";
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>Reads a config file; errors name the file and what is wrong.</summary>

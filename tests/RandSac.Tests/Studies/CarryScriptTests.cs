@@ -26,9 +26,11 @@ public sealed class CarryScriptTests : IDisposable
             [
                 // Finished, every evaluation done: records carried, checkpoint not.
                 Record("done", ArmKind.Pretrain, started: [StudyStage.Pretrain, StudyStage.Linprobe], finished: [StudyStage.Pretrain, StudyStage.Linprobe]),
-                // Finished, its baseline's linear probe started and not finished: the checkpoint is carried.
-                Record("probing", ArmKind.Pretrain, started: [StudyStage.Pretrain, StudyStage.Linprobe], finished: [StudyStage.Pretrain, StudyStage.Linprobe]),
-                Record("baseline", ArmKind.RandomInit, started: [StudyStage.Linprobe], finished: [], folderOf: "probing"),
+                // Finished, its linear probe started and not finished: the checkpoint is carried.
+                Record("probing", ArmKind.Pretrain, started: [StudyStage.Pretrain, StudyStage.Linprobe], finished: [StudyStage.Pretrain]),
+                // Finished, its baseline's linear probe started and not finished: the baseline reads the config, so the checkpoint stays.
+                Record("shaping", ArmKind.Pretrain, started: [StudyStage.Pretrain, StudyStage.Linprobe], finished: [StudyStage.Pretrain, StudyStage.Linprobe]),
+                Record("baseline", ArmKind.RandomInit, started: [StudyStage.Linprobe], finished: [], folderOf: "shaping"),
                 // A pre-training in progress: nothing of it is carried.
                 Record("training", ArmKind.Pretrain, started: [StudyStage.Pretrain], finished: []),
             ],
@@ -78,6 +80,8 @@ public sealed class CarryScriptTests : IDisposable
         Assert.False(File.Exists(Checkpoint.PathIn(Path.Combine(_records, "runs", "done", "seed-0"))));
         Assert.Equal(File.ReadAllBytes(Checkpoint.PathIn(Path.Combine(_study, "runs", "probing", "seed-0"))),
             File.ReadAllBytes(Checkpoint.PathIn(Path.Combine(_records, "runs", "probing", "seed-0"))));
+        Assert.False(File.Exists(Checkpoint.PathIn(Path.Combine(_records, "runs", "shaping", "seed-0"))));
+        Assert.True(File.Exists(Path.Combine(_records, "runs", "shaping", "seed-0", "config.json")));
         Assert.False(Directory.Exists(Path.Combine(_records, "runs", "training")));
         Assert.Empty(Directory.EnumerateFiles(_records, "events.out.tfevents.*", SearchOption.AllDirectories));
     }

@@ -115,6 +115,30 @@ public class StudyCommandTests
     }
 
     [Fact]
+    public void ABaselineRunsWhenItsArmsCheckpointIsGone()
+    {
+        using var folder = new TempDirectory();
+        var (file, output) = WriteTinyStudy(folder);
+        var trained = CliRunner.Run("study", file, "--out", output, "--only", "square", "--seeds", "0");
+        Assert.True(trained.ExitCode == 0, trained.Out + trained.Error);
+        // As on the next machine: the records came along, the checkpoint did not.
+        string run = StudyPlan.RunFolder(output, "square", 0);
+        File.Delete(Checkpoint.PathIn(run));
+
+        var baseline = CliRunner.Run("study", file, "--out", output, "--only", "random", "--seeds", "0");
+
+        Assert.True(baseline.ExitCode == 0, baseline.Out + baseline.Error);
+        Assert.DoesNotContain("square seed 0 · pretrain", baseline.Out);
+        string config = Path.Combine(run, PretrainConfig.FileInRun);
+        string probe = Assert.Single(Directory.GetFiles(run, "linprobe-random-init*.json"));
+        Assert.Equal(config, JsonNode.Parse(File.ReadAllText(probe))!["checkpoint"]!.GetValue<string>());
+        var record = StudyResults.LoadOrCreate(output, "tiny", file).Find("random", 0)!;
+        Assert.True(record.Accuracy.ContainsKey(StudyMetric.Lin));
+        Assert.Equal(EvaluationSha(probe), record.CheckpointSha256);
+        Assert.Equal(RandSac.Evaluation.EvaluationRecord.Sha256(config), record.CheckpointSha256);
+    }
+
+    [Fact]
     public void ASecondInvocationOnAStudyFolderInUseIsRefusedAndChangesNothing()
     {
         using var folder = new TempDirectory();
