@@ -229,7 +229,7 @@ public class StudyTimeLimitTests
         var result = CliRunner.Run("study", file, "--out", output, "--only", "square", "--seeds", "0", "--time-limit", "2h");
 
         Assert.True(result.ExitCode == CliApp.Failure, result.Out + result.Error);
-        Assert.Contains("square seed 0 · linprobe: no checkpoint in", System.Text.RegularExpressions.Regex.Replace(result.Out, @"\s+", " "));
+        Assert.Contains("square seed 0 · linprobe: no checkpoint.safetensors in", System.Text.RegularExpressions.Regex.Replace(result.Out, @"\s+", " "));
         Assert.Contains("randsac: 1 stages are left undone; the lines above say why", result.Error);
         Assert.DoesNotContain("time limit:", result.Out);
     }
@@ -270,7 +270,7 @@ public class StudyTimeLimitTests
 
         Assert.StartsWith("square/seed-0 linprobe failed (exit 2): ", Assert.Single(failures));
         Assert.Equal(["square seed 0 · linprobe"], observer.Started);
-        Assert.Equal(["random seed 0 · linprobe: square/seed-0, whose checkpoint it uses, failed above",
+        Assert.Equal(["random seed 0 · linprobe: square/seed-0, whose run it uses, failed above",
                       "patch seed 0 · pretrain: about 9 min, and 0 s of the time limit is left: left for the next invocation",
                       "patch seed 0 · linprobe: an earlier stage of its run waits: left for the next invocation"], observer.Skipped);
     }
