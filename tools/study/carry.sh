@@ -10,9 +10,10 @@
 # run's checkpoint is represented by its SHA-256 in study.json and is not carried, with one
 # exception: an evaluation of its weights that was started and has not finished (the session ended
 # during it, or it failed under --keep-going) needs its checkpoint to run again, so that checkpoint
-# is carried too (a random baseline needs only the run's config.json). A pre-training in progress is left out: on another machine it starts again from its config,
-# with the same build. With --in-progress it is carried instead (its config, metrics and latest
-# checkpoint, whose SHA-256 goes into in-progress.sha256), so that the next machine continues it
+# is carried too (a random baseline needs only the run's config.json). A pre-training in
+# progress is left out: on another machine it starts again from its config, with the same build.
+# With --in-progress it is carried instead (its config, metrics and latest checkpoint, whose
+# SHA-256 goes into in-progress.sha256), so that the next machine continues it
 # from that step: for a pre-training longer than a machine is kept, into a records folder outside
 # the repository (a checkpoint is 24 MB for `mini`'s two-stream arm). TensorBoard events are never
 # carried.

@@ -70,7 +70,7 @@ public sealed class EvaluationOptions
             if (threads < 1) throw new UserInputException($"--threads must be positive, got {threads}");
             TorchSharp.torch.set_num_threads(threads);
         }
-        var runConfig = WeightsOptions.RunConfig(path);
+        var runConfig = WeightsFile.RunConfig(path);
         if (runConfig is { File: var configFile } && !baseline)
             throw new UserInputException($"--checkpoint {path}: {(configFile == path ? "a pre-training config" : "a run folder without a checkpoint")} holds no weights; " +
                                          "only a random baseline (--random-init, --from-scratch) can be drawn from it");

@@ -60,25 +60,6 @@ public sealed class WeightsOptions
         return new ImportOptions(heads, pool);
     }
 
-    /// <summary>
-    /// The pre-training config that <paramref name="path"/> names instead of weights, and its file: a
-    /// config file (a run folder's config.json), or a run folder with no checkpoint but its config.json;
-    /// else null (a timm folder's config.json is not one). A random baseline needs only its shape and seed.
-    /// </summary>
-    public static (PretrainConfig Config, string File)? RunConfig(string path)
-    {
-        string file = Directory.Exists(path) ? Path.Combine(path, PretrainConfig.FileInRun) : path;
-        if (!file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || !File.Exists(file)) return null;
-        try
-        {
-            return (PretrainConfig.Load(file), file);
-        }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>A RandSac checkpoint, or an imported encoder; exactly one is non-null. Notes go to the command's output.</summary>
     public (Checkpoint? Checkpoint, ImportedEncoder? Imported) Load(CliContext context, ParseResult parse, string path)
     {
